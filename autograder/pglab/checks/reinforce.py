@@ -1,0 +1,281 @@
+"""Verdicts for the ``reinforce`` assignment's autograded cells.
+
+Each check receives the probe, the inputs rebuilt from its seed, and the decoded record
+of what the student's functions returned, and compares them with ``pglab.reference``.
+Where a check needs another student function's result (a baseline, say), it combines it
+with the *reference* of everything else, so one mistake is charged to one cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from pglab.checks import stats
+from pglab.checks.verdict import (
+    Verdict,
+    agrees,
+    disagreements,
+    explain_disagreement,
+    fmt,
+)
+from pglab.misconceptions.reinforce import for_function
+from pglab.probes import Probe
+from pglab.probes import reinforce as probes
+from pglab.records import PartRecord
+from pglab.reference import reinforce as ref
+
+PARAMETERS = {
+    "log_prob": ("theta", "actions"),
+    "grad_log_prob": ("theta", "actions"),
+    "expected_reward": ("theta", "means"),
+    "analytic_gradient": ("theta", "means"),
+    "reinforce_estimates": ("theta", "actions", "rewards", "baseline"),
+    "estimator_variance": ("theta", "means", "stds", "baseline"),
+    "optimal_baseline": ("theta", "means"),
+    "leave_one_out_baseline": ("rewards",),
+}
+
+
+def recognise(function: str, record: PartRecord, calls: Sequence[tuple]):
+    """The catalogued mistake whose imitation matches every recorded output, if any."""
+    for mistake in for_function(function):
+        with np.errstate(all="ignore"):
+            if all(
+                agrees(out, np.asarray(mistake.imitate(*args), dtype=np.float64))
+                for args, out in zip(calls, record.outputs, strict=True)
+            ):
+                return mistake
+    return None
+
+
+def exact(
+    function: str,
+    record: PartRecord,
+    calls: Sequence[tuple],
+    reference: Callable[..., object],
+    what: str,
+) -> Verdict:
+    """Pass when every call agrees with the reference; otherwise diagnose."""
+    if all(out is None for out in record.outputs) and record.errors:
+        return failed_everywhere(function, record, len(calls))
+    bad = disagreements(record, calls, reference)
+    if not bad:
+        return Verdict(True, f"{function} is correct on all {len(calls)} {what}.")
+    mistake = recognise(function, record, calls)
+    details = explain_disagreement(function, PARAMETERS[function], record, bad, len(calls))
+    if mistake is not None:
+        return Verdict(False, mistake.feedback, tuple(details), mistake.id)
+    return Verdict(False, f"{function} does not return the correct values.", tuple(details))
+
+
+def failed_everywhere(function: str, record: PartRecord, total: int) -> Verdict:
+    """Every call raised: say what, in the words a student needs to fix it."""
+    error = record.first_error()
+    if error.type == "NotImplementedError":
+        return Verdict(
+            False,
+            f"{function} is not implemented yet: replace "
+            "`raise NotImplementedError()` with your code.",
+        )
+    if error.type == "NameError" and function in error.message:
+        return Verdict(
+            False,
+            f"There is no function called {function}: keep the name and "
+            "signature given in the notebook.",
+        )
+    message = f": {error.message}" if error.message else ""
+    return Verdict(False, f"{function} raised {error.type}{message} (on all {total} calls).")
+
+
+def _only(check: Callable[[PartRecord, list], Verdict]):
+    def run(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]) -> Verdict:
+        return check(parts[0], inputs[0])
+
+    return run
+
+
+def check_log_prob(record, calls):
+    return exact("log_prob", record, calls, ref.log_prob, "seeded inputs with |theta| <= 6")
+
+
+def check_grad_log_prob(record, calls):
+    return exact(
+        "grad_log_prob", record, calls, ref.grad_log_prob, "seeded inputs with |theta| <= 6"
+    )
+
+
+def check_expected_reward(record, calls):
+    return exact("expected_reward", record, calls, ref.expected_reward, "seeded inputs")
+
+
+def check_analytic_gradient(record, calls):
+    return exact("analytic_gradient", record, calls, ref.analytic_gradient, "seeded inputs")
+
+
+def check_reinforce_exact(record, calls):
+    return exact(
+        "reinforce_estimates",
+        record,
+        calls,
+        ref.reinforce_estimates,
+        "seeded batches (no baseline, a constant one, and one per sample)",
+    )
+
+
+def check_estimator_variance(record, calls):
+    return exact("estimator_variance", record, calls, ref.estimator_variance, "seeded inputs")
+
+
+def check_reinforce_unbiased(record: PartRecord, calls: list[tuple]) -> Verdict:
+    """Mean of the student's estimates over 10^6 samples against dJ/dtheta (Hoeffding test)."""
+    settings = probes.settings_of(probes._pglab_unbiased_samples)
+    theta, means, stds, n = settings["theta"], settings["means"], settings["stds"], settings["n"]
+    out = record.outputs[0]
+    if out is None:
+        error = record.first_error()
+        reason = f"{error.type}: {error.message}" if error else "an error"
+        return Verdict(False, f"reinforce_estimates raised {reason} on a batch of {n:,} samples.")
+    if out.size != n:
+        return Verdict(
+            False,
+            f"reinforce_estimates returned {out.size:,} value(s) for {n:,} samples; "
+            "it must return one estimate per sample.",
+            misconception="reinforce.batch_mean" if out.size == 1 else None,
+        )
+    if not np.all(np.isfinite(out)):
+        return Verdict(False, "Some of your estimates are not finite (nan or inf).")
+    target = ref.analytic_gradient(theta, means)
+    scores = np.array([-float(ref.sigmoid(theta)), float(ref.sigmoid(-theta))])
+    proxy = stats.score_estimate_proxy(
+        ref.action_probabilities(theta), scores, np.asarray(means), np.asarray(stds), 0.0
+    )
+    test = stats.mean_test(out, target, proxy)
+    numbers = (
+        f"Over {n:,} samples at theta = {theta}, the mean of your estimates is {test.mean:.5f}; "
+        f"dJ/dtheta = {target:.5f}. A correct estimator lands within +-{test.radius:.4f} "
+        f"(probability of a false alarm below {stats.FALSE_FAIL:g})."
+    )
+    if test.passed:
+        return Verdict(True, "Your REINFORCE estimator is unbiased.", (numbers,))
+    if abs(test.mean + target) < test.radius:
+        return Verdict(
+            False,
+            "Your estimates average to -dJ/dtheta: the estimator has the wrong "
+            "sign. Check the score function and the order of (r - b).",
+            (numbers,),
+            "reinforce.sign",
+        )
+    return Verdict(
+        False, "Your REINFORCE estimator is biased: its average is not dJ/dtheta.", (numbers,)
+    )
+
+
+def check_optimal_baseline(record: PartRecord, calls: list[tuple]) -> Verdict:
+    verdict = exact("optimal_baseline", record, calls, ref.optimal_baseline, "seeded inputs")
+    return Verdict(
+        verdict.passed,
+        verdict.summary,
+        verdict.details + tuple(_variance_reduction(record, calls)),
+        verdict.misconception,
+    )
+
+
+def _variance_reduction(record: PartRecord, calls: list[tuple]) -> list[str]:
+    """Dual path: simulated variance with the student's baseline against the exact formula."""
+    index = next(i for i, args in enumerate(calls) if args[0] == 3.0)
+    theta, means = calls[index]
+    out = record.outputs[index]
+    if out is None or out.size != 1 or not np.isfinite(out).all():
+        return []
+    baseline = float(out.ravel()[0])
+    stds = [1.0, 1.0]
+    actions, rewards = ref.sample_bandit(theta, means, stds, 200_000, np.random.default_rng(7))
+    simulated_none = float(np.var(ref.reinforce_estimates(theta, actions, rewards)))
+    simulated = float(np.var(ref.reinforce_estimates(theta, actions, rewards, baseline)))
+    exact_none = ref.estimator_variance(theta, means, stds)
+    exact_with = ref.estimator_variance(theta, means, stds, baseline)
+    best = ref.estimator_variance(theta, means, stds, ref.optimal_baseline(theta, means))
+    return [
+        f"At theta = {theta}, means = {fmt(list(means))}, stds = [1, 1] your baseline "
+        f"b = {baseline:.5g} gives a per-sample variance of {exact_with:.5g} "
+        f"(simulated: {simulated:.5g}) against {exact_none:.5g} without a baseline "
+        f"(simulated: {simulated_none:.5g}); the smallest possible is {best:.5g}."
+    ]
+
+
+def check_leave_one_out(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]):
+    """Exact per-sample values, then unbiasedness of the estimator at batch sizes 2 to 4."""
+    verdict = exact(
+        "leave_one_out_baseline",
+        parts[0],
+        inputs[0],
+        ref.leave_one_out_baseline,
+        "seeded batches of 2 to 10 rewards",
+    )
+    if not verdict.passed:
+        return verdict
+    settings = probes.settings_of(probes._pglab_loo_batches)
+    theta, means, stds = settings["theta"], settings["means"], settings["stds"]
+    sizes, per_size = settings["sizes"], settings["per_size"]
+    batches = probes._pglab_loo_batches(np.random.default_rng([probe.seed, 1]))
+    record = parts[1]
+    if any(
+        out is None or out.size != len(r)
+        for out, (_, r) in zip(record.outputs, batches, strict=True)
+    ):
+        return Verdict(False, "leave_one_out_baseline failed on some batches of 2 to 4 rewards.")
+    target = ref.analytic_gradient(theta, means)
+    scores = np.array([-float(ref.sigmoid(theta)), float(ref.sigmoid(-theta))])
+    lines, passed = [], True
+    for k, size in enumerate(sizes):
+        chunk = slice(k * per_size, (k + 1) * per_size)
+        actions = np.stack([a for a, _ in batches[chunk]])
+        rewards = np.stack([r for _, r in batches[chunk]])
+        baselines = np.stack(record.outputs[chunk])
+        estimates = ref.reinforce_estimates(theta, actions, rewards, baselines)
+        proxy = stats.leave_one_out_batch_proxy(size, scores, np.asarray(means), np.asarray(stds))
+        test = stats.mean_test(estimates.mean(axis=1), target, proxy)
+        passed &= test.passed
+        lines.append(
+            f"batch size {size}: mean estimate {test.mean:.4f} vs dJ/dtheta {target:.4f} "
+            f"(allowed +-{test.radius:.3f}) {'ok' if test.passed else 'BIASED'}"
+        )
+    if passed:
+        return Verdict(
+            True, "leave_one_out_baseline is correct and keeps REINFORCE unbiased.", tuple(lines)
+        )
+    return Verdict(False, "With your baseline the estimator is biased.", tuple(lines))
+
+
+def check_numerical_stability(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]):
+    verdicts = [
+        exact(part.function, part, calls, reference, "extreme thetas (|theta| up to 500)")
+        for part, calls, reference in zip(
+            parts, inputs, (ref.log_prob, ref.grad_log_prob), strict=True
+        )
+    ]
+    failed = [v for v in verdicts if not v.passed]
+    if not failed:
+        return Verdict(
+            True, "log_prob and grad_log_prob are finite and accurate up to |theta| = 500."
+        )
+    details = tuple(line for v in failed for line in (v.summary, *v.details))
+    return Verdict(
+        False, "Not numerically stable for large |theta|.", details, failed[0].misconception
+    )
+
+
+CHECKS = {
+    "test_log_prob": _only(check_log_prob),
+    "test_grad_log_prob": _only(check_grad_log_prob),
+    "test_expected_reward": _only(check_expected_reward),
+    "test_analytic_gradient": _only(check_analytic_gradient),
+    "test_reinforce_exact": _only(check_reinforce_exact),
+    "test_reinforce_unbiased": _only(check_reinforce_unbiased),
+    "test_estimator_variance": _only(check_estimator_variance),
+    "test_optimal_baseline": _only(check_optimal_baseline),
+    "test_leave_one_out": check_leave_one_out,
+    "test_numerical_stability": check_numerical_stability,
+}

@@ -1,0 +1,89 @@
+"""Statistical tests behind the Monte Carlo checks (derivations in docs/grading.md).
+
+The mean test is exact, not asymptotic: each per-sample (or per-batch) estimate of a
+correct solution is sub-Gaussian with a variance proxy we can bound from the experiment's
+parameters, so Hoeffding's inequality gives
+
+    P(|mean - mu| >= t) <= 2 exp(-N t^2 / (2 proxy))        for N independent samples.
+
+Solving for t at a chosen false-fail probability delta gives the acceptance radius.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Probability that a correct submission fails one statistical check.
+FALSE_FAIL = 1e-9
+#: Probability with which a deviation at least ``detectable`` is caught.
+POWER = 0.999
+
+
+def hoeffding_radius(proxy: float, n: int, delta: float = FALSE_FAIL) -> float:
+    """t such that a sub-Gaussian mean of n samples strays t or more with probability <= delta."""
+    return math.sqrt(2.0 * proxy * math.log(2.0 / delta) / n)
+
+
+@dataclass(frozen=True)
+class MeanTest:
+    """Outcome of comparing a sample mean with the value it should have."""
+
+    mean: float
+    target: float
+    radius: float
+    detectable: float
+    n: int
+
+    @property
+    def passed(self) -> bool:
+        return abs(self.mean - self.target) < self.radius
+
+    @property
+    def standard_errors(self) -> float:
+        return (self.mean - self.target) / (self.radius / math.sqrt(2 * math.log(2 / FALSE_FAIL)))
+
+
+def mean_test(samples: np.ndarray, target: float, proxy: float) -> MeanTest:
+    """Accept iff |mean(samples) - target| < Hoeffding radius at FALSE_FAIL.
+
+    ``detectable`` is the smallest bias caught with probability POWER by an estimator whose
+    noise has the same proxy: radius + sqrt(2 proxy log(2 / (1 - POWER)) / n).
+    """
+    samples = np.asarray(samples, dtype=np.float64)
+    n = samples.size
+    radius = hoeffding_radius(proxy, n)
+    detectable = radius + hoeffding_radius(proxy, n, delta=1.0 - POWER)
+    return MeanTest(float(samples.mean()), float(target), radius, detectable, n)
+
+
+def score_estimate_proxy(
+    probs: np.ndarray, scores: np.ndarray, means: np.ndarray, stds: np.ndarray, baseline: float
+) -> float:
+    """Variance proxy of g = score(a) (r - b) with a ~ probs, r | a ~ N(means[a], stds[a]^2).
+
+    Conditional on a, g is Gaussian with variance score_a^2 sd_a^2; its conditional mean
+    c_a = score_a (m_a - b) takes values in an interval of length R.  Hoeffding's lemma
+    bounds the second layer, so proxy = max_a score_a^2 sd_a^2 + R^2 / 4.
+    """
+    del probs  # the bound holds for any action distribution
+    centres = scores * (means - baseline)
+    return float(np.max(scores**2 * stds**2) + np.ptp(centres) ** 2 / 4.0)
+
+
+def leave_one_out_batch_proxy(
+    batch_size: int, scores: np.ndarray, means: np.ndarray, stds: np.ndarray
+) -> float:
+    """Variance proxy of one batch's average estimate with leave-one-out baselines.
+
+    G = (1/n) sum_i score_i (r_i - mean_{j != i} r_j).  Given the actions, the noise
+    coefficient of each r_k is at most 2 max|score| sd_max / n, so the Gaussian part has
+    variance <= 4 max|score|^2 sd_max^2 / n; the action-dependent part lies within
+    +-max|score| (max m - min m), an interval of length 2D, adding D^2.
+    """
+    top_score = float(np.max(np.abs(scores)))
+    gaussian = 4.0 * top_score**2 * float(np.max(stds)) ** 2 / batch_size
+    spread = top_score * float(np.ptp(means))
+    return gaussian + spread**2

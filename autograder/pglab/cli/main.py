@@ -1,0 +1,37 @@
+"""The ``pglab`` command: one module per verb, registered here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pglab import __version__
+from pglab.cli import probes, release
+
+VERBS = {"probes": probes, "release": release}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pglab",
+        description="Auto-graded policy-gradient assignments on nbgrader. Run from the course "
+        "directory (the folder with nbgrader_config.py).",
+    )
+    parser.add_argument("--version", action="version", version=f"pglab {__version__}")
+    commands = parser.add_subparsers(dest="verb", metavar="COMMAND")
+    for name, module in VERBS.items():
+        module.add_arguments(commands.add_parser(name, help=module.HELP, description=module.HELP))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        parser.print_help()
+        return 0
+    return VERBS[args.verb].run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

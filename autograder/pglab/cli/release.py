@@ -1,0 +1,103 @@
+"""``pglab release``: regenerate release/ and solutions/ from source/ with nbgrader, or check them.
+
+release/A/A.ipynb   the student version (``nbgrader generate_assignment``)
+solutions/A/A.ipynb the executed solution without hidden tests (``nbgrader generate_solution``)
+solutions/A/A.html  the same, rendered for publishing
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from pglab.assignments import ASSIGNMENTS
+
+HELP = "Regenerate release/ and solutions/ from source/ (or --check that they are in sync)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate in a scratch copy and exit 1 if anything differs",
+    )
+    parser.add_argument("--course", default=".", help="course directory (default: .)")
+
+
+def nbgrader_env() -> dict[str, str]:
+    """nbgrader runs ``alembic`` from PATH when it creates a gradebook: put ours first."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    command = [sys.executable, "-m", "nbgrader", *args]
+    result = subprocess.run(command, cwd=course, env=nbgrader_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"pglab release: `nbgrader {' '.join(args)}` failed (see above)")
+
+
+def generate(course: Path, name: str) -> None:
+    nbgrader(course, "generate_assignment", name, "--force")
+    nbgrader(course, "generate_solution", name, "--force")
+    solution = course / "solutions" / name / f"{name}.ipynb"
+    html, _ = HTMLExporter().from_notebook_node(nbformat.read(solution, as_version=4))
+    solution.with_suffix(".html").write_text(html, encoding="utf-8")
+
+
+def _differences(expected: Path, actual: Path) -> list[str]:
+    comparison = filecmp.dircmp(expected, actual)
+    found = [f"{actual / n}: missing" for n in comparison.left_only]
+    found += [f"{actual / n}: should not exist" for n in comparison.right_only]
+    found += [f"{actual / n}: out of date" for n in comparison.diff_files]
+    for sub in comparison.common_dirs:
+        found += _differences(expected / sub, actual / sub)
+    return found
+
+
+def check(course: Path, names: list[str]) -> list[str]:
+    """Regenerate in a scratch copy of the course; list the committed files that differ."""
+    with tempfile.TemporaryDirectory(prefix="pglab-release-") as scratch:
+        copy = Path(scratch)
+        shutil.copy(course / "nbgrader_config.py", copy)
+        shutil.copytree(course / "source", copy / "source")
+        problems = []
+        for name in names:
+            generate(copy, name)
+            for tree in ("release", "solutions"):
+                committed = course / tree / name
+                if not committed.exists():
+                    problems.append(f"{committed}: missing")
+                else:
+                    problems += _differences(copy / tree / name, committed)
+        return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve()
+    names = args.assignments or list(ASSIGNMENTS)
+    if args.check:
+        problems = check(course, names)
+        for line in problems:
+            print(line)
+        if problems:
+            print("release/ or solutions/ is out of sync with source/: run `pglab release`")
+            return 1
+        print("release/ and solutions/ are in sync with source/")
+        return 0
+    for name in names:
+        generate(course, name)
+        print(f"regenerated release/{name} and solutions/{name}")
+    return 0

@@ -1,0 +1,43 @@
+"""Judging an executed notebook: records in, one verdict per autograded cell out.
+
+This is a pure function of the notebook's cells and the assignment; it never runs
+student code.  nbgrader's autograde (through ``WriteVerdicts``) and pglab's own tools
+call it the same way.
+"""
+
+from __future__ import annotations
+
+from pglab.assignments import Assignment
+from pglab.checks.verdict import Verdict
+from pglab.records import RecordError, find_record
+
+
+def _kernel_error(outputs: list) -> str | None:
+    for output in outputs:
+        if output.get("output_type") == "error":
+            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"[:300]
+    return None
+
+
+def judge_cell(assignment: Assignment, grade_id: str, outputs: list) -> Verdict:
+    probe = assignment.probes[grade_id]
+    inputs = probe.rebuild_inputs()
+    try:
+        parts = find_record(outputs, probe, [len(calls) for calls in inputs])
+    except RecordError as error:
+        details = []
+        kernel_error = _kernel_error(outputs)
+        if kernel_error:
+            details.append(f"The cell raised {kernel_error}")
+        return Verdict(False, f"This check could not run: {error}.", tuple(details))
+    return assignment.checks[grade_id](probe, inputs, parts)
+
+
+def judge_notebook(assignment: Assignment, cells: list) -> dict[str, Verdict]:
+    """Verdicts for every grade cell of ``cells`` that the assignment has a probe for."""
+    verdicts = {}
+    for cell in cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.get("cell_type") == "code" and grade_id in assignment.probes:
+            verdicts[grade_id] = judge_cell(assignment, grade_id, cell.get("outputs", []))
+    return verdicts

@@ -1,0 +1,204 @@
+"""Known mistakes in the ``reinforce`` assignment, as data.
+
+Each entry imitates one mistake: given the same arguments as the student function it
+affects, ``imitate`` returns what a student who made that mistake would return.  The
+grader recognises a mistake when the student's outputs match its imitation on every
+checked call, and then shows its feedback sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from pglab.reference import reinforce as ref
+
+
+@dataclass(frozen=True)
+class Misconception:
+    id: str
+    function: str
+    feedback: str
+    imitate: Callable[..., object]
+
+
+def _s(theta: float) -> float:
+    return float(ref.sigmoid(theta))
+
+
+def _acts(actions) -> np.ndarray:
+    return np.asarray(actions, dtype=np.float64)
+
+
+def _naive_log_prob(theta, actions):
+    with np.errstate(divide="ignore", over="ignore"):
+        s = 1.0 / (1.0 + np.exp(-theta))
+        return np.where(_acts(actions) == 1, np.log(s), np.log(1.0 - s))
+
+
+CATALOGUE: tuple[Misconception, ...] = (
+    Misconception(
+        "log_prob.probability",
+        "log_prob",
+        "log_prob returns the probability pi_theta(a) itself; it should return its logarithm.",
+        lambda theta, actions: np.exp(ref.log_prob(theta, actions)),
+    ),
+    Misconception(
+        "log_prob.swapped_actions",
+        "log_prob",
+        "log_prob gives action 1 the probability of action 0: pi_theta(a=1) = sigmoid(theta), "
+        "not sigmoid(-theta).",
+        lambda theta, actions: ref.log_prob(theta, 1 - np.asarray(actions)),
+    ),
+    Misconception(
+        "log_prob.unstable",
+        "log_prob",
+        "log(1 - sigmoid(theta)) loses all precision for large theta (1 - sigmoid(500) is 0 in "
+        "float64). Write log pi directly, e.g. -log(1 + exp(-x)) with np.logaddexp(0, -x).",
+        _naive_log_prob,
+    ),
+    Misconception(
+        "grad_log_prob.sign",
+        "grad_log_prob",
+        "Your score function has the wrong sign: d/dtheta log pi_theta(a) = a - sigmoid(theta).",
+        lambda theta, actions: -ref.grad_log_prob(theta, actions),
+    ),
+    Misconception(
+        "grad_log_prob.dpi_not_dlogpi",
+        "grad_log_prob",
+        "You returned d pi_theta(a)/dtheta, the derivative of the probability. The score is the "
+        "derivative of its logarithm: (d pi / dtheta) / pi.",
+        lambda theta, actions: (
+            np.exp(ref.log_prob(theta, actions)) * ref.grad_log_prob(theta, actions)
+        ),
+    ),
+    Misconception(
+        "grad_log_prob.action_one_only",
+        "grad_log_prob",
+        "You used the score of action 1, 1 - sigmoid(theta), for both actions; for a = 0 it is "
+        "-sigmoid(theta).",
+        lambda theta, actions: np.full(np.shape(actions), 1.0 - _s(theta)),
+    ),
+    Misconception(
+        "grad_log_prob.swapped_actions",
+        "grad_log_prob",
+        "Your score treats action 1 as if it had probability sigmoid(-theta).",
+        lambda theta, actions: -ref.grad_log_prob(-theta, actions),
+    ),
+    Misconception(
+        "expected_reward.swapped_means",
+        "expected_reward",
+        "expected_reward weights means[1] by pi(a=0): J = (1 - s) means[0] + s means[1].",
+        lambda theta, means: ref.expected_reward(theta, means[::-1]),
+    ),
+    Misconception(
+        "analytic_gradient.missing_sigmoid_derivative",
+        "analytic_gradient",
+        "dJ/dtheta needs the chain rule through sigmoid: d sigmoid/dtheta = s (1 - s).",
+        lambda theta, means: means[1] - means[0],
+    ),
+    Misconception(
+        "analytic_gradient.sign",
+        "analytic_gradient",
+        "Your gradient has the wrong sign: J increases with theta when means[1] > means[0].",
+        lambda theta, means: -ref.analytic_gradient(theta, means),
+    ),
+    Misconception(
+        "reinforce.baseline_added",
+        "reinforce_estimates",
+        "The baseline is added to the reward; REINFORCE subtracts it: score * (r - b).",
+        lambda theta, actions, rewards, baseline=0.0: (
+            ref.grad_log_prob(theta, actions) * (np.asarray(rewards) + np.asarray(baseline))
+        ),
+    ),
+    Misconception(
+        "reinforce.baseline_ignored",
+        "reinforce_estimates",
+        "reinforce_estimates ignores its baseline argument.",
+        lambda theta, actions, rewards, baseline=0.0: ref.reinforce_estimates(
+            theta, actions, rewards
+        ),
+    ),
+    Misconception(
+        "reinforce.log_prob_times_reward",
+        "reinforce_estimates",
+        "You multiplied log pi by the reward; the estimator multiplies the *score*, "
+        "d/dtheta log pi, by the reward.",
+        lambda theta, actions, rewards, baseline=0.0: (
+            ref.log_prob(theta, actions) * (np.asarray(rewards) - np.asarray(baseline))
+        ),
+    ),
+    Misconception(
+        "reinforce.reward_left_out",
+        "reinforce_estimates",
+        "The reward is missing: each estimate is score * (r - b), not the score alone.",
+        lambda theta, actions, rewards, baseline=0.0: (
+            ref.grad_log_prob(theta, actions) * np.ones_like(np.asarray(rewards, dtype=np.float64))
+        ),
+    ),
+    Misconception(
+        "reinforce.sign",
+        "reinforce_estimates",
+        "Your estimates have the wrong sign: E[estimate] = -dJ/dtheta. Check the score function "
+        "and the order of (r - b).",
+        lambda theta, actions, rewards, baseline=0.0: (
+            -ref.reinforce_estimates(theta, actions, rewards, baseline)
+        ),
+    ),
+    Misconception(
+        "estimator_variance.no_reward_noise",
+        "estimator_variance",
+        "Your variance leaves out the reward noise: E[(r - b)^2 | a] = (m_a - b)^2 + sd_a^2.",
+        lambda theta, means, stds, baseline=0.0: ref.estimator_variance(
+            theta, means, [0.0, 0.0], baseline
+        ),
+    ),
+    Misconception(
+        "estimator_variance.no_squared_mean",
+        "estimator_variance",
+        "You returned the second moment E[g^2]; the variance subtracts (E[g])^2 = (dJ/dtheta)^2.",
+        lambda theta, means, stds, baseline=0.0: (
+            ref.estimator_variance(theta, means, stds, baseline)
+            + ref.analytic_gradient(theta, means) ** 2
+        ),
+    ),
+    Misconception(
+        "estimator_variance.baseline_ignored",
+        "estimator_variance",
+        "estimator_variance ignores the baseline: with a constant b the estimate is score*(r - b).",
+        lambda theta, means, stds, baseline=0.0: ref.estimator_variance(theta, means, stds),
+    ),
+    Misconception(
+        "optimal_baseline.average_reward",
+        "optimal_baseline",
+        "You used the average reward J(theta) as the baseline. The variance-minimising constant "
+        "is E[score^2 r] / E[score^2], which weights the actions differently.",
+        lambda theta, means: ref.expected_reward(theta, means),
+    ),
+    Misconception(
+        "optimal_baseline.plain_mean",
+        "optimal_baseline",
+        "You used the plain average of the two means; the optimal baseline weights each action by "
+        "pi(a) score(a)^2.",
+        lambda theta, means: 0.5 * (means[0] + means[1]),
+    ),
+    Misconception(
+        "leave_one_out.includes_sample",
+        "leave_one_out_baseline",
+        "Your baseline is the batch mean including the sample itself. Then b_i depends on r_i "
+        "and E[estimate] = (1 - 1/n) dJ/dtheta: the estimator is biased. Leave r_i out.",
+        lambda rewards: np.full(np.shape(rewards), float(np.mean(rewards))),
+    ),
+    Misconception(
+        "leave_one_out.divides_by_n",
+        "leave_one_out_baseline",
+        "You divided the sum of the other n - 1 rewards by n; their mean divides by n - 1.",
+        lambda rewards: (np.sum(rewards) - np.asarray(rewards)) / len(rewards),
+    ),
+)
+
+
+def for_function(function: str) -> tuple[Misconception, ...]:
+    return tuple(m for m in CATALOGUE if m.function == function)

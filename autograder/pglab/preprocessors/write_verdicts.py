@@ -1,0 +1,65 @@
+"""Replace each probed grade cell's outputs with the verdict computed outside the kernel."""
+
+from __future__ import annotations
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from pglab.assignments import ASSIGNMENTS
+from pglab.checks.verdict import Verdict
+from pglab.judge import judge_notebook
+
+
+def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
+    """nbgrader scores a code grade cell by its outputs: an error output means no points."""
+    if verdict.passed:
+        return [
+            from_dict(
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": "PASSED: " + verdict.text() + "\n",
+                }
+            )
+        ]
+    return [
+        from_dict(
+            {
+                "output_type": "error",
+                "ename": "CheckFailed",
+                "evalue": verdict.summary,
+                "traceback": ["CheckFailed: " + verdict.summary, *verdict.details],
+            }
+        )
+    ]
+
+
+class WriteVerdicts(NbGraderPreprocessor):
+    """Grade probed cells from their records, against pglab's reference, outside the kernel.
+
+    Runs in nbgrader's autograde pipeline after ``Execute`` and before ``SaveAutoGrades``.
+    Every output of a probed grade cell (the record, anything the student's code printed,
+    any error) is replaced by the verdict, so nothing the kernel wrote decides the score.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        assignment_id = resources.get("nbgrader", {}).get("assignment")
+        assignment = ASSIGNMENTS.get(assignment_id)
+        if assignment is None:
+            self.log.warning(
+                "pglab has no checks for assignment %r; leaving it to nbgrader", assignment_id
+            )
+            return nb, resources
+        verdicts = judge_notebook(assignment, nb.cells)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in verdicts:
+                cell.outputs = verdict_outputs(verdicts[grade_id])
+        resources.setdefault("pglab", {})["verdicts"] = verdicts
+        missing = set(assignment.probes) - set(verdicts)
+        if missing:
+            self.log.warning(
+                "grade cells missing from the notebook: %s", ", ".join(sorted(missing))
+            )
+        return nb, resources
