@@ -20,6 +20,7 @@ from nbgrader.preprocessors import (
     LockCells,
     SaveAutoGrades,
 )
+
 from pglab.preprocessors import WriteVerdicts
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file

@@ -183,13 +183,16 @@ def test_mean_reward_matches_expected_reward(mc):
     theta, means, stds, actions, rewards = mc
     s = py_sigmoid(theta)
     swapped = s * means[0] + (1 - s) * means[1]
-    assert_mc(*mean_and_se(rewards), ref.expected_reward(theta, means),
-              wrong=[swapped, 0.5 * (means[0] + means[1])])
+    assert_mc(
+        *mean_and_se(rewards),
+        ref.expected_reward(theta, means),
+        wrong=[swapped, 0.5 * (means[0] + means[1])],
+    )
 
 
 @pytest.mark.parametrize("baseline", [0.0, 2.5, -4.0])
 def test_reinforce_mean_matches_analytic_gradient(mc, baseline):
-    """Mean of reinforce_estimates ~ analytic_gradient with no/constant baseline; sign flip rejected."""
+    """Mean of reinforce_estimates ~ analytic_gradient (no or constant baseline); not -dJ."""
     theta, means, stds, actions, rewards = mc
     g = ref.reinforce_estimates(theta, actions, rewards, baseline)
     target = ref.analytic_gradient(theta, means)
@@ -231,8 +234,7 @@ def test_action_frequencies_match_exp_log_prob(mc):
         weights = hits / np.exp(ref.log_prob(theta, actions))
         assert_mc(*mean_and_se(weights), 1.0, wrong=[probs[a] / probs[1 - a]])
     # action_probabilities agrees with exp(log_prob)
-    np.testing.assert_allclose(ref.action_probabilities(theta), [probs[0], probs[1]],
-                               rtol=1e-14)
+    np.testing.assert_allclose(ref.action_probabilities(theta), [probs[0], probs[1]], rtol=1e-14)
 
 
 def test_score_function_has_mean_zero(mc):
@@ -255,9 +257,7 @@ def test_leave_one_out_matches_python_loop(n):
     for _ in range(5):
         rewards = rng.normal(2.0, 3.0, size=n)
         values = [float(r) for r in rewards]
-        expected = [
-            math.fsum(values[:i] + values[i + 1:]) / (n - 1) for i in range(n)
-        ]
+        expected = [math.fsum(values[:i] + values[i + 1 :]) / (n - 1) for i in range(n)]
         got = ref.leave_one_out_baseline(rewards)
         assert got.shape == (n,)
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
@@ -336,8 +336,9 @@ def test_sigmoid_finite_at_extreme_theta(theta):
         value = float(ref.sigmoid(theta))
     assert math.isfinite(value)
     assert math.isclose(value, py_sigmoid(theta), rel_tol=1e-12, abs_tol=1e-300)
-    assert math.isclose(float(ref.sigmoid(-theta)), py_sigmoid(-theta), rel_tol=1e-12,
-                        abs_tol=1e-300)
+    assert math.isclose(
+        float(ref.sigmoid(-theta)), py_sigmoid(-theta), rel_tol=1e-12, abs_tol=1e-300
+    )
 
 
 LOG_THETAS = [float(t) for t in np.linspace(-700.0, 700.0, 281)] + [
@@ -358,7 +359,10 @@ def test_log_prob_matches_math_log_of_exact_probability():
                 continue
             got = float(ref.log_prob(theta, action))
             assert math.isclose(got, math.log(p), rel_tol=1e-12, abs_tol=1e-15), (
-                theta, action, got, math.log(p)
+                theta,
+                action,
+                got,
+                math.log(p),
             )
             compared += 1
     assert compared >= 2 * len(LOG_THETAS) - 4
@@ -392,8 +396,15 @@ def _loop_inputs():
     cases = []
     for theta in thetas:
         n = int(rng.integers(1, 40))
-        cases.append((float(theta), rng.integers(0, 2, size=n), rng.normal(1.0, 3.0, size=n),
-                      rng.normal(0.0, 2.0, size=n), float(rng.uniform(-5.0, 5.0))))
+        cases.append(
+            (
+                float(theta),
+                rng.integers(0, 2, size=n),
+                rng.normal(1.0, 3.0, size=n),
+                rng.normal(0.0, 2.0, size=n),
+                float(rng.uniform(-5.0, 5.0)),
+            )
+        )
     return cases
 
 
@@ -426,12 +437,18 @@ def test_reinforce_estimates_match_loop(theta, actions, rewards, baselines, b):
     """reinforce_estimates equals a Python loop with no, scalar and per-sample baselines."""
     s = py_sigmoid(theta)
     acts, rs, bs = actions.tolist(), rewards.tolist(), baselines.tolist()
-    _assert_same(ref.reinforce_estimates(theta, actions, rewards),
-                 [(a - s) * r for a, r in zip(acts, rs, strict=True)])
-    _assert_same(ref.reinforce_estimates(theta, actions, rewards, b),
-                 [(a - s) * (r - b) for a, r in zip(acts, rs, strict=True)])
-    _assert_same(ref.reinforce_estimates(theta, actions, rewards, baselines),
-                 [(a - s) * (r - bi) for a, r, bi in zip(acts, rs, bs, strict=True)])
+    _assert_same(
+        ref.reinforce_estimates(theta, actions, rewards),
+        [(a - s) * r for a, r in zip(acts, rs, strict=True)],
+    )
+    _assert_same(
+        ref.reinforce_estimates(theta, actions, rewards, b),
+        [(a - s) * (r - b) for a, r in zip(acts, rs, strict=True)],
+    )
+    _assert_same(
+        ref.reinforce_estimates(theta, actions, rewards, baselines),
+        [(a - s) * (r - bi) for a, r, bi in zip(acts, rs, bs, strict=True)],
+    )
 
 
 @pytest.mark.parametrize("index", range(12))
@@ -442,20 +459,32 @@ def test_scalar_formulas_match_loop(index):
     means, stds = random_bandit(rng)
     s, t = py_sigmoid(theta), py_sigmoid(-theta)  # t = 1 - s without cancellation
     p = [t, s]
-    assert math.isclose(ref.expected_reward(theta, means), p[0] * means[0] + p[1] * means[1],
-                        rel_tol=1e-12, abs_tol=1e-15)
-    assert math.isclose(ref.analytic_gradient(theta, means), s * t * (means[1] - means[0]),
-                        rel_tol=1e-12, abs_tol=1e-300)
+    assert math.isclose(
+        ref.expected_reward(theta, means),
+        p[0] * means[0] + p[1] * means[1],
+        rel_tol=1e-12,
+        abs_tol=1e-15,
+    )
+    assert math.isclose(
+        ref.analytic_gradient(theta, means),
+        s * t * (means[1] - means[0]),
+        rel_tol=1e-12,
+        abs_tol=1e-300,
+    )
     # optimal baseline from its definition b* = E[score^2 r] / E[score^2]
     score = [-s, t]
     num = math.fsum(p[a] * score[a] ** 2 * means[a] for a in (0, 1))
     den = math.fsum(p[a] * score[a] ** 2 for a in (0, 1))
     if den > 0:
-        assert math.isclose(ref.optimal_baseline(theta, means), num / den,
-                            rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(
+            ref.optimal_baseline(theta, means), num / den, rel_tol=1e-9, abs_tol=1e-12
+        )
     # variance from its definition: E[g^2] - E[g]^2 with g = score (r - b)
-    second = math.fsum(p[a] * score[a] ** 2 * ((means[a] - b) ** 2 + stds[a] ** 2)
-                       for a in (0, 1))
+    second = math.fsum(p[a] * score[a] ** 2 * ((means[a] - b) ** 2 + stds[a] ** 2) for a in (0, 1))
     first = math.fsum(p[a] * score[a] * (means[a] - b) for a in (0, 1))
-    assert math.isclose(ref.estimator_variance(theta, means, stds, b), second - first**2,
-                        rel_tol=1e-9, abs_tol=1e-15)
+    assert math.isclose(
+        ref.estimator_variance(theta, means, stds, b),
+        second - first**2,
+        rel_tol=1e-9,
+        abs_tol=1e-15,
+    )

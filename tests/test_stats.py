@@ -27,8 +27,11 @@ def scores_of(theta: float) -> np.ndarray:
 
 def score_proxy(theta, means, stds, baseline=0.0) -> float:
     return stats.score_estimate_proxy(
-        ref.action_probabilities(theta), scores_of(theta), np.asarray(means, dtype=float),
-        np.asarray(stds, dtype=float), baseline,
+        ref.action_probabilities(theta),
+        scores_of(theta),
+        np.asarray(means, dtype=float),
+        np.asarray(stds, dtype=float),
+        baseline,
     )
 
 
@@ -158,7 +161,8 @@ def test_mean_test_passes_reference_estimator(reference_samples, which):
     theta, means, stds, actions, rewards = reference_samples
     b = _baselines(theta, means)[which]
     g = ref.reinforce_estimates(theta, actions, rewards, b)
-    test = stats.mean_test(g, ref.analytic_gradient(theta, means), score_proxy(theta, means, stds, b))
+    target = ref.analytic_gradient(theta, means)
+    test = stats.mean_test(g, target, score_proxy(theta, means, stds, b))
     assert test.passed, test
 
 
@@ -219,13 +223,18 @@ def test_score_proxy_bounds_mgf():
             proxy = score_proxy(theta, means, stds, baseline)
             score = scores_of(theta)
             mixture = [
-                (float(p), float(score[a] * (means[a] - baseline)), float(score[a] ** 2 * stds[a] ** 2))
+                (
+                    float(p),
+                    float(score[a] * (means[a] - baseline)),
+                    float(score[a] ** 2 * stds[a] ** 2),
+                )
                 for a, p in enumerate(ref.action_probabilities(theta))
             ]
             mean, var = mixture_moments(mixture)
             assert mean == pytest.approx(ref.analytic_gradient(theta, means), abs=1e-12)
-            assert var == pytest.approx(ref.estimator_variance(theta, means, stds, baseline),
-                                        rel=1e-9, abs=1e-12)
+            assert var == pytest.approx(
+                ref.estimator_variance(theta, means, stds, baseline), rel=1e-9, abs=1e-12
+            )
             for lam in np.concatenate([-np.logspace(-2, 1.5, 15), np.logspace(-2, 1.5, 15)]):
                 lam = float(lam) / math.sqrt(proxy)
                 assert mixture_log_mgf(mixture, lam) <= 0.5 * lam**2 * proxy * (1 + 1e-9) + 1e-15
@@ -293,8 +302,9 @@ def test_hoeffding_test_is_conservative_single_sample(theta, means, stds, which)
 def test_hoeffding_test_is_conservative_loo_batches(size):
     """Over 2000 repetitions of 200 LOO batches, a correct estimator is rejected in <= 5%."""
     theta, means, stds = 0.0, [0.0, 4.0], [0.5, 0.5]
-    est = loo_batch_estimates(theta, means, stds, size, REPS * N_SMALL,
-                              np.random.default_rng([52, size])).reshape(REPS, N_SMALL)
+    est = loo_batch_estimates(
+        theta, means, stds, size, REPS * N_SMALL, np.random.default_rng([52, size])
+    ).reshape(REPS, N_SMALL)
     target = ref.analytic_gradient(theta, means)
     assert _rejection_rate(est, target, loo_proxy(size, theta, means, stds)) <= DELTA
     _, exact_var = mixture_moments(loo_exact_mixture(size, theta, means, stds))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 
 import nbformat
@@ -29,4 +30,72 @@ def fill(release: nbformat.NotebookNode, code: dict[str, str]) -> nbformat.Noteb
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in code:
             cell.source = code[grade_id]
+    return submission
+
+
+def overrides_from_python(text: str, api: set[str]) -> dict[str, str]:
+    """Map each top-level ``def`` of an API function in ``text`` to its source.
+
+    Used for corpus and demo files: one small Python file per submission that only states
+    the functions it changes; everything else comes from the solution.  Other top-level
+    code (imports, helper functions) goes at the top of the first API function's cell.
+    """
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    found: dict[str, str] = {}
+    preamble: list[str] = []
+    for index, node in enumerate(tree.body):
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        segment = "\n".join(lines[start : node.end_lineno])
+        if isinstance(node, ast.FunctionDef) and node.name in api:
+            found[node.name] = segment
+        elif index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the file's docstring
+        elif _is_setting(node):
+            continue
+        else:
+            preamble.append(segment)
+    if preamble and found:
+        first = next(iter(found))
+        found[first] = "\n\n".join([*preamble, found[first]])
+    return found
+
+
+def _is_setting(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id.isupper()
+    )
+
+
+def corpus_settings(text: str) -> dict[str, object]:
+    """Top-level UPPER_CASE constants of a corpus file (its expectations), as Python values."""
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(text).body
+        if _is_setting(node)
+    }
+
+
+def build_submission(
+    release: nbformat.NotebookNode, source: nbformat.NotebookNode, corpus_text: str
+) -> nbformat.NotebookNode:
+    """The release filled with the solution, then with the corpus file's functions.
+
+    A corpus file may also set ``KEEP_STUBS = ["name", ...]`` to leave those cells as
+    released (unanswered), ``ANSWERS = {"grade_id": "text"}`` for written answers, and
+    ``EXTRA_CODE`` to append a code cell of its own.
+    """
+    solutions = solution_code(source)
+    settings = corpus_settings(corpus_text)
+    for name in settings.get("KEEP_STUBS", []):
+        solutions.pop(name)
+    api = set(solutions) | set(settings.get("KEEP_STUBS", []))
+    solutions.update(overrides_from_python(corpus_text, api))
+    submission = fill(release, {**solutions, **settings.get("ANSWERS", {})})
+    extra = settings.get("EXTRA_CODE")
+    if extra:
+        submission.cells.append(nbformat.v4.new_code_cell(extra))
     return submission

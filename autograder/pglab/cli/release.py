@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +17,8 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from pglab.assignments import ASSIGNMENTS
+from pglab.course import NbgraderFailed, run_nbgrader
+from pglab.submissions import SOLUTION_MARKERS
 
 HELP = "Regenerate release/ and solutions/ from source/ (or --check that they are in sync)."
 
@@ -34,26 +33,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--course", default=".", help="course directory (default: .)")
 
 
-def nbgrader_env() -> dict[str, str]:
-    """nbgrader runs ``alembic`` from PATH when it creates a gradebook: put ours first."""
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env
-
-
-def nbgrader(course: Path, *args: str) -> None:
-    command = [sys.executable, "-m", "nbgrader", *args]
-    result = subprocess.run(command, cwd=course, env=nbgrader_env(), capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"pglab release: `nbgrader {' '.join(args)}` failed (see above)")
-
-
 def generate(course: Path, name: str) -> None:
-    nbgrader(course, "generate_assignment", name, "--force")
-    nbgrader(course, "generate_solution", name, "--force")
+    try:
+        run_nbgrader(course, "generate_assignment", name, "--force")
+        run_nbgrader(course, "generate_solution", name, "--force")
+    except NbgraderFailed as error:
+        raise SystemExit(f"pglab release: {error}") from None
     solution = course / "solutions" / name / f"{name}.ipynb"
-    html, _ = HTMLExporter().from_notebook_node(nbformat.read(solution, as_version=4))
+    notebook = nbformat.read(solution, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # wall-clock timestamps: never reproducible
+        cell.source = "\n".join(
+            line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS
+        )
+    nbformat.write(notebook, solution)
+    html, _ = HTMLExporter().from_notebook_node(notebook)
     solution.with_suffix(".html").write_text(html, encoding="utf-8")
 
 

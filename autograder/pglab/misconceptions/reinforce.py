@@ -139,6 +139,15 @@ CATALOGUE: tuple[Misconception, ...] = (
         ),
     ),
     Misconception(
+        "reinforce.batch_mean",
+        "reinforce_estimates",
+        "reinforce_estimates returns the batch average; it must return one estimate per sample "
+        "(shape (n,)), and the caller averages them.",
+        lambda theta, actions, rewards, baseline=0.0: float(
+            np.mean(ref.reinforce_estimates(theta, actions, rewards, baseline))
+        ),
+    ),
+    Misconception(
         "reinforce.sign",
         "reinforce_estimates",
         "Your estimates have the wrong sign: E[estimate] = -dJ/dtheta. Check the score function "

@@ -1,0 +1,53 @@
+# pglab: the course kit's entry points.  Everything runs from the local .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(abspath $(VENV))/bin
+# nbgrader runs `alembic` from PATH when it creates a gradebook: the venv must come first.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: install demo test test-fast lab release check-release lint format benchmark clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1 || true
+	touch $@
+
+## Regenerate release/ and solutions/, then grade the bundled demo class with plain nbgrader.
+demo: install
+	$(BIN)/pglab release reinforce
+	$(BIN)/python demo/run_demo.py
+
+## The whole test suite (includes the nbgrader pipeline and the release sync check).
+test: install
+	$(BIN)/python -m pytest -ra
+
+## Only the fast unit tests (no notebook execution).
+test-fast: install
+	$(BIN)/python -m pytest -ra -m "not pipeline"
+
+## JupyterLab with nbgrader's extensions, in this course directory.
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=.
+
+release: install
+	$(BIN)/pglab release
+
+check-release: install
+	$(BIN)/pglab release --check
+
+lint: install
+	$(BIN)/ruff check autograder tests benchmarks demo nbgrader_config.py
+	$(BIN)/ruff format --check autograder tests benchmarks demo nbgrader_config.py
+
+format: install
+	$(BIN)/ruff format autograder tests benchmarks demo nbgrader_config.py
+
+benchmark: install
+	$(BIN)/python benchmarks/bench_grading.py
+
+clean:
+	rm -rf $(VENV) demo/course .pytest_cache

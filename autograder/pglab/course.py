@@ -1,0 +1,89 @@
+"""Working with an nbgrader course directory: scratch copies, submissions, nbgrader runs, scores.
+
+The demo, the benchmarks and the pipeline tests all grade through these helpers, which call
+the real ``nbgrader`` command (so ``nbgrader_config.py`` and its preprocessors are used).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+
+class NbgraderFailed(RuntimeError):
+    """An nbgrader command exited non-zero; the message carries its output."""
+
+
+def nbgrader_env() -> dict[str, str]:
+    """nbgrader runs ``alembic`` from PATH when it creates a gradebook: put ours first."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def nbgrader_command(*args: str) -> list[str]:
+    """The nbgrader of this environment, whatever PATH says."""
+    return [sys.executable, "-m", "nbgrader", *args]
+
+
+def run_nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        nbgrader_command(*args),
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise NbgraderFailed(f"`nbgrader {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+def scratch_course(repository: Path, destination: Path, assignments: list[str]) -> Path:
+    """A fresh course directory with this repository's config and sources, assignments generated."""
+    if destination.exists():
+        shutil.rmtree(destination)
+    destination.mkdir(parents=True)
+    shutil.copy(repository / "nbgrader_config.py", destination)
+    shutil.copytree(repository / "source", destination / "source")
+    for name in assignments:
+        run_nbgrader(destination, "generate_assignment", name, "--force")
+    return destination
+
+
+def add_submission(
+    course: Path, assignment: str, student: str, notebook: nbformat.NotebookNode
+) -> Path:
+    path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+@dataclass(frozen=True)
+class CellScore:
+    score: float
+    max_score: float
+    needs_manual_grade: bool
+
+
+def scores(course: Path, assignment: str) -> dict[str, dict[str, CellScore]]:
+    """student -> grade_id -> score, read from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    found: dict[str, dict[str, CellScore]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for submission in gradebook.assignment_submissions(assignment):
+            cells = found.setdefault(submission.student_id, {})
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    cells[grade.name] = CellScore(
+                        float(grade.score), float(grade.max_score), bool(grade.needs_manual_grade)
+                    )
+    return found

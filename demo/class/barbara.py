@@ -1,0 +1,14 @@
+"""Barbara's 'leave-one-out' baseline still includes the sample itself."""
+
+
+def leave_one_out_baseline(rewards):
+    rewards = np.asarray(rewards, dtype=float)
+    return np.full(rewards.shape, rewards.mean())
+
+
+ANSWERS = {
+    "answer_constant_baseline": "The expected score is zero: the probabilities sum to one, so their "
+    "gradients sum to zero, and b times a zero-mean score vanishes in expectation.",
+    "answer_leave_one_out": "If b_i uses r_i it depends on the sample's own action, so E[score * b_i] "
+    "is not zero any more and the estimator is biased (by a factor 1 - 1/n for the batch mean).",
+}

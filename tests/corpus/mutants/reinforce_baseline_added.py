@@ -1,0 +1,8 @@
+"""Adds the baseline instead of subtracting it (still unbiased, but wrong)."""
+
+FAILS = ["test_reinforce_exact"]
+MISCONCEPTION = "reinforce.baseline_added"
+
+
+def reinforce_estimates(theta, actions, rewards, baseline=0.0):
+    return grad_log_prob(theta, actions) * (np.asarray(rewards, dtype=float) + baseline)
