@@ -39,18 +39,15 @@ def main() -> int:
     run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
 
     table = scores(course, ASSIGNMENT)
-    print(f"\n{'student':<12}{'autograded':>12}{'manual':>9}   cells that lost points")
+    print(f"\n{'student':<11} {'autograded':>10}  {'written (TA)':<13} cells that lost points")
     for student in sorted(table):
         cells = table[student]
-        auto = [c for c in cells.values() if not c.needs_manual_grade]
-        got, out_of = sum(c.score for c in auto), sum(c.max_score for c in auto)
-        manual = sum(c.max_score for c in cells.values() if c.needs_manual_grade)
-        lost = [
-            name for name, c in cells.items() if not c.needs_manual_grade and c.score < c.max_score
-        ]
-        print(
-            f"{student:<12}{got:>6.0f} / {out_of:<4.0f}{manual:>5.0f} pts   {', '.join(lost) or '-'}"
-        )
+        auto = {n: c for n, c in cells.items() if not n.startswith("answer_")}
+        got, out_of = sum(c.score for c in auto.values()), sum(c.max_score for c in auto.values())
+        pending = sum(c.max_score for n, c in cells.items() if c.needs_manual_grade)
+        written = f"{pending:.0f} pts to grade" if pending else "no answers"
+        lost = ", ".join(n for n, c in auto.items() if c.score < c.max_score) or "-"
+        print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {written:<13} {lost}")
     print(f"\nGraded in {elapsed:.1f} s. Written answers await a TA in formgrader.")
     print(f"Feedback: {course / 'feedback'}/<student>/{ASSIGNMENT}/{ASSIGNMENT}.html")
     return 0

@@ -23,13 +23,16 @@ def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
                 }
             )
         ]
+    details = list(verdict.details)
+    if verdict.misconception:
+        details.append(f"[diagnosis: {verdict.misconception}]")
     return [
         from_dict(
             {
                 "output_type": "error",
                 "ename": "CheckFailed",
                 "evalue": verdict.summary,
-                "traceback": ["CheckFailed: " + verdict.summary, *verdict.details],
+                "traceback": ["CheckFailed: " + verdict.summary, *details],
             }
         )
     ]
