@@ -1,5 +1,7 @@
 # pglab: the course kit's entry points.  Everything runs from the local .venv.
-PYTHON ?= python3
+# Debian's /usr/bin/python3 where it exists: an environment built from it is readable by
+# every user (sandboxed kernels, hub students), unlike one from a Python under /root.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 VENV   := .venv
 BIN    := $(abspath $(VENV))/bin
 # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv must come first.
