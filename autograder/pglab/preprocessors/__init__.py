@@ -1,5 +1,6 @@
 """nbgrader preprocessors that plug pglab's grading into nbgrader's own pipeline."""
 
+from pglab.preprocessors.sandboxed_execute import SandboxedExecute
 from pglab.preprocessors.write_verdicts import WriteVerdicts
 
-__all__ = ["WriteVerdicts"]
+__all__ = ["SandboxedExecute", "WriteVerdicts"]

@@ -1,0 +1,61 @@
+"""Can bubblewrap make a sandbox on this machine? If not, say what to install or change."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+INSTALL_HINT = (
+    "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and grade again. To grade "
+    "without a sandbox anyway (student code then runs as you and can read source/ and change "
+    "the gradebook), set `c.Sandbox.enabled = False` in nbgrader_config.py "
+    "(`pglab grade --unsafe-no-sandbox` once that command exists)."
+)
+
+_checked: dict[str, str | None] = {}
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading refuses to run student code: the sandbox cannot be made here."""
+
+
+def problem(bwrap: str) -> str | None:
+    """None if ``bwrap`` can make the namespaces the sandbox uses, else what is wrong."""
+    if bwrap in _checked:
+        return _checked[bwrap]
+    found = shutil.which(bwrap)
+    if found is None:
+        result = f"bubblewrap (`{bwrap}`) is not installed or not on PATH."
+    else:
+        probe = [
+            found,
+            "--ro-bind", "/", "/",
+            "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--proc", "/proc", "--dev", "/dev",
+            "--die-with-parent",
+            "true",
+        ]  # fmt: skip
+        try:
+            done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            result = f"`{found}` could not run: {error}."
+        else:
+            result = None
+            if done.returncode != 0:
+                result = (
+                    f"`{found}` cannot create the sandbox's namespaces here "
+                    f"(exit {done.returncode}: {done.stderr.strip() or 'no message'}). "
+                    "Unprivileged user namespaces may be disabled (sysctl "
+                    "kernel.unprivileged_userns_clone, or AppArmor's "
+                    "kernel.apparmor_restrict_unprivileged_userns on Ubuntu): grade as root, "
+                    "or allow them."
+                )
+    _checked[bwrap] = result
+    return result
+
+
+def require(bwrap: str) -> None:
+    """Raise ``SandboxUnavailable`` with the fix if bubblewrap cannot run here."""
+    found = problem(bwrap)
+    if found:
+        raise SandboxUnavailable(f"pglab cannot sandbox student code: {found} {INSTALL_HINT}")

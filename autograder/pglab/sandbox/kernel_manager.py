@@ -1,0 +1,143 @@
+"""A jupyter_client kernel manager that starts every kernel inside its bubblewrap sandbox.
+
+nbclient (and so nbgrader's ``Execute``) creates one manager per notebook and calls
+``start_kernel(cwd=<the submission's directory>)``. This manager:
+
+1. makes a scratch directory with the connection file and the kernel's IPC sockets (Unix
+   sockets, ``transport = "ipc"``: the kernel needs no network, so it gets none);
+2. leases an unprivileged uid when running as root (``uids.py``);
+3. launches ``bwrap`` with the arguments from ``command.py``, passed through a pipe
+   (``--args FD``) so the sandbox's ``/proc/1/cmdline`` shows only the kernel command, with an
+   almost empty environment, stdout discarded and stderr in a file outside the sandbox;
+4. on cleanup, removes the scratch directory and releases the uid.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+import pglab
+from pglab.sandbox.availability import require
+from pglab.sandbox.command import Layout, bwrap_args, describe, kernel_env, python_paths
+from pglab.sandbox.settings import Sandbox
+from pglab.sandbox.uids import UidLease
+
+STDERR_SHOWN = 4000  # characters of the kernel's stderr quoted when it fails
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """``AsyncKernelManager`` whose kernels run in bubblewrap (settings: ``c.Sandbox``)."""
+
+    _scratch: Path | None = None
+    _lease: UidLease | None = None
+    _submission: Path | None = None
+
+    last_stderr = ""  # what the kernel wrote to stderr, kept after cleanup for error messages
+
+    @property
+    def settings(self) -> Sandbox:
+        return Sandbox(config=self.config)
+
+    async def _async_start_kernel(self, **kw):
+        try:
+            await super()._async_start_kernel(**kw)
+        except BaseException:
+            self._release()
+            raise
+
+    async def _async_pre_start_kernel(self, **kw):
+        settings = self.settings
+        require(settings.bwrap)
+        self._release()
+        cwd = kw.pop("cwd", None)
+        root = settings.scratch_root or None
+        self._scratch = Path(tempfile.mkdtemp(prefix="pglab-", dir=root))
+        ipc = self._scratch / "ipc"
+        ipc.mkdir()
+        if cwd is None:  # never the grader's own directory: an empty submission instead
+            (self._scratch / "empty").mkdir()
+            cwd = self._scratch / "empty"
+        self._submission = Path(cwd).resolve()
+        if os.geteuid() == 0:
+            self._lease = UidLease(
+                Path(tempfile.gettempdir()) / "pglab-sandbox-uids",
+                settings.uid_base,
+                settings.uid_count,
+            )
+            os.chown(ipc, self._lease.uid, self._lease.uid)
+        # Interrupt by message (the kernel signals itself): a SIGINT to the process group
+        # would stop bwrap, and with it the whole sandbox.
+        self.kernel_spec.interrupt_mode = "message"
+        self.transport = "ipc"
+        self.ip = str(ipc / "k")
+        self.connection_file = str(ipc / "kernel.json")
+        kw["cwd"] = str(self._scratch)
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        settings = self.settings
+        assert self._scratch is not None and self._submission is not None
+        uid = self._lease.uid if self._lease else None
+        if uid is not None:
+            os.chown(self.connection_file, uid, uid)
+        layout = Layout(
+            submission=self._submission,
+            scratch=self._scratch / "ipc",
+            read_only=[*python_paths(), *(Path(p).resolve() for p in settings.read_only_paths)],
+            hidden=[Path(pglab.__file__).resolve().parent],
+            uid=uid,
+            env=kernel_env(settings, kw.get("env") or os.environ, Path(kernel_cmd[0]).parent),
+        )
+        args = bwrap_args(settings, layout, kernel_cmd)
+        self.log.debug("sandboxed kernel: %s %s", settings.bwrap, describe(args))
+        # bwrap reads options from --args FD but the command must stay on its command line.
+        split = args.index("--")
+        options, command = args[:split], args[split:]
+        payload = b"".join(a.encode() + b"\0" for a in options)
+        if len(payload) > 60_000:  # a pipe holds 64 KiB; bwrap reads it only after launch
+            raise ValueError(f"bwrap arguments too long ({len(payload)} bytes)")
+        read_end, write_end = os.pipe()
+        try:
+            os.write(write_end, payload)
+            os.close(write_end)
+            kw["pass_fds"] = (read_end,)
+            kw["env"] = {"PATH": os.defpath}  # bwrap's own environment, seen in /proc/1/environ
+            kw["stdout"] = subprocess.DEVNULL
+            kw["stderr"] = open(self._scratch / "stderr.log", "wb")  # noqa: SIM115
+            bwrap = shutil.which(settings.bwrap) or settings.bwrap
+            try:
+                await super()._async_launch_kernel([bwrap, "--args", str(read_end), *command], **kw)
+            finally:
+                kw["stderr"].close()
+        finally:
+            os.close(read_end)
+
+    def kernel_stderr(self) -> str:
+        """The start of what the sandboxed kernel (or bwrap) wrote to stderr."""
+        if self._scratch is None:
+            return self.last_stderr
+        try:
+            with open(self._scratch / "stderr.log", errors="replace") as log:
+                return log.read(STDERR_SHOWN)
+        except OSError:
+            return ""
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self._release()
+
+    def _release(self) -> None:
+        if self._scratch is not None:
+            self.last_stderr = self.kernel_stderr()
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        if self._lease is not None:
+            self._lease.release()
+            self._lease = None
