@@ -21,16 +21,17 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from pglab.preprocessors import WriteVerdicts
+from pglab.preprocessors import SandboxedExecute, WriteVerdicts
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "pglab"
 c.CourseDirectory.solution_directory = "solutions"
 
-# Verdicts come from pglab's reference, computed outside the kernel, before grades are saved.
+# Student code runs in pglab's bubblewrap sandbox (docs/sandbox.md); verdicts come from pglab's
+# reference, computed outside the kernel, before grades are saved.
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    SandboxedExecute,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -46,6 +47,14 @@ c.OverwriteCells.add_missing_cells = True
 
 # The hidden Monte Carlo checks draw a million samples; leave room on a slow machine.
 c.Execute.timeout = 120
+
+# The sandbox's limits (defaults shown; every setting is documented in pglab/sandbox/settings.py).
+# Without bubblewrap, autograde refuses to run. `c.Sandbox.enabled = False` runs student code
+# UNSANDBOXED, as you, able to read source/ and rewrite the gradebook: never for a real class.
+c.Sandbox.enabled = True
+c.Sandbox.memory_limit = 2 * 1024**3  # bytes of address space per process
+c.Sandbox.process_limit = 64  # processes and threads per sandbox
+c.SandboxedExecute.cell_output_limit = 32 * 1024**2  # characters of output per cell
 
 # Published solutions and student feedback never show hidden test code or seeds.
 c.GenerateSolution.preprocessors = [
