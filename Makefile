@@ -7,9 +7,15 @@ BIN    := $(abspath $(VENV))/bin
 # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv must come first.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo test test-fast lab release check-release lint format benchmark clean
+.PHONY: install bubblewrap demo test test-fast lab release check-release lint format benchmark clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed bubblewrap
+
+## autograde runs student kernels in bubblewrap (docs/sandbox.md); install it on Debian as root.
+bubblewrap:
+	@command -v bwrap >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } \
+	  || echo "pglab: autograde needs bubblewrap: run 'apt-get install bubblewrap' as root" >&2
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
