@@ -14,6 +14,7 @@ from probe_kernel import record_outputs
 from pglab.assignments import ASSIGNMENTS
 from pglab.judge import judge_cell
 from pglab.probes import render
+from pglab.reference import reinforce as ref
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ASSIGNMENTS["reinforce"]
@@ -87,3 +88,91 @@ def test_probe_leaves_no_names_behind():
     with mock.patch("IPython.display.display", lambda *a, **k: None):
         exec(render(ASSIGNMENT.probes["test_log_prob"], "x"), namespace)  # noqa: S102
     assert set(namespace) - before == {"__builtins__"}
+
+
+def _wrong_score(theta, actions):
+    return 1 / (1 + np.exp(-theta)) - np.asarray(actions, dtype=float)
+
+
+@pytest.mark.parametrize("cell", ["test_reinforce_exact", "test_reinforce_unbiased"])
+def test_a_wrong_score_function_is_not_charged_twice(cell):
+    """reinforce_estimates built correctly on a wrong grad_log_prob keeps its points: the bug
+    is charged to grad_log_prob's cell only."""
+
+    def reinforce_estimates(theta, actions, rewards, baseline=0.0):
+        return _wrong_score(theta, actions) * (np.asarray(rewards, dtype=float) - baseline)
+
+    outputs = record_outputs(
+        ASSIGNMENT.probes[cell],
+        grad_log_prob=_wrong_score,
+        reinforce_estimates=reinforce_estimates,
+    )
+    verdict = judge_cell(ASSIGNMENT, cell, outputs)
+    assert verdict.passed and "only because grad_log_prob is" in verdict.summary
+
+
+@pytest.mark.parametrize("cell", ["test_reinforce_exact", "test_reinforce_unbiased"])
+def test_a_second_bug_on_top_of_a_wrong_score_still_fails(cell):
+    """The exemption covers only estimates consistent with the student's own score function."""
+
+    def reinforce_estimates(theta, actions, rewards, baseline=0.0):
+        return _wrong_score(theta, actions) * (2.0 * np.asarray(rewards, dtype=float) - baseline)
+
+    outputs = record_outputs(
+        ASSIGNMENT.probes[cell],
+        grad_log_prob=_wrong_score,
+        reinforce_estimates=reinforce_estimates,
+    )
+    assert not judge_cell(ASSIGNMENT, cell, outputs).passed
+
+
+def _dpi_score(theta, actions):
+    s = 1 / (1 + np.exp(-theta))
+    return np.where(np.asarray(actions) == 1, s * (1 - s), -s * (1 - s))
+
+
+def _variance_on(score):
+    def estimator_variance(theta, means, stds, baseline=0.0):
+        total = 0.0
+        for a in (0, 1):
+            p = np.exp(ref.log_prob(theta, [a]))[0]
+            total += p * score(theta, [a])[0] ** 2 * ((means[a] - baseline) ** 2 + stds[a] ** 2)
+        return float(total - ref.analytic_gradient(theta, means) ** 2)
+
+    return estimator_variance
+
+
+def _baseline_on(score):
+    def optimal_baseline(theta, means):
+        w = [np.exp(ref.log_prob(theta, [a]))[0] * score(theta, [a])[0] ** 2 for a in (0, 1)]
+        return float((w[0] * means[0] + w[1] * means[1]) / (w[0] + w[1]))
+
+    return optimal_baseline
+
+
+@pytest.mark.parametrize(
+    "cell, function, build",
+    [
+        ("test_estimator_variance", "estimator_variance", _variance_on),
+        ("test_optimal_baseline", "optimal_baseline", _baseline_on),
+    ],
+)
+def test_helpers_bug_is_charged_to_the_helper(cell, function, build):
+    """A variance or baseline built correctly on the student's own wrong score function keeps
+    its points; the same code on a correct score agrees exactly; a wrong formula on a wrong
+    score still fails."""
+    correct = record_outputs(ASSIGNMENT.probes[cell], **{function: build(ref.grad_log_prob)})
+    assert judge_cell(ASSIGNMENT, cell, correct).summary.startswith(f"{function} is correct")
+    on_wrong = record_outputs(
+        ASSIGNMENT.probes[cell], grad_log_prob=_dpi_score, **{function: build(_dpi_score)}
+    )
+    verdict = judge_cell(ASSIGNMENT, cell, on_wrong)
+    assert verdict.passed and "only because grad_log_prob is wrong" in verdict.summary
+
+    def doubly_wrong(*args):
+        return 2.0 * build(_dpi_score)(*args)
+
+    outputs = record_outputs(
+        ASSIGNMENT.probes[cell], grad_log_prob=_dpi_score, **{function: doubly_wrong}
+    )
+    assert not judge_cell(ASSIGNMENT, cell, outputs).passed

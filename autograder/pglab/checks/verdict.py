@@ -24,6 +24,8 @@ class Verdict:
     summary: str
     details: tuple[str, ...] = field(default=())
     misconception: str | None = None
+    #: A PNG that shows the verdict (Monte Carlo checks), or None.
+    figure: bytes | None = field(default=None, repr=False)
 
     def text(self) -> str:
         return "\n".join((self.summary, *self.details))

@@ -41,6 +41,8 @@ def generate(course: Path, name: str) -> None:
         raise SystemExit(f"pglab release: {error}") from None
     solution = course / "solutions" / name / f"{name}.ipynb"
     notebook = nbformat.read(solution, as_version=4)
+    # The exact Python version of whoever regenerated it is noise, not content.
+    notebook.metadata.get("language_info", {}).pop("version", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # wall-clock timestamps: never reproducible
         cell.source = "\n".join(

@@ -38,6 +38,18 @@ def _naive_log_prob(theta, actions):
         return np.where(_acts(actions) == 1, np.log(s), np.log(1.0 - s))
 
 
+def _normalised(theta, actions, rewards, baseline=0.0):
+    rewards = np.asarray(rewards, dtype=np.float64)
+    scale = rewards.std() if rewards.size > 1 and rewards.std() > 0 else 1.0
+    return ref.grad_log_prob(theta, actions) * (rewards - np.asarray(baseline)) / scale
+
+
+def _per_action_plug_in(theta, actions, rewards, baseline=0.0):
+    actions, rewards = np.asarray(actions), np.asarray(rewards, dtype=np.float64)
+    means = [rewards[actions == a].mean() if np.any(actions == a) else 0.0 for a in (0, 1)]
+    return np.full(rewards.shape, ref.analytic_gradient(theta, means))
+
+
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "log_prob.probability",
@@ -205,6 +217,117 @@ CATALOGUE: tuple[Misconception, ...] = (
         "leave_one_out_baseline",
         "You divided the sum of the other n - 1 rewards by n; their mean divides by n - 1.",
         lambda rewards: (np.sum(rewards) - np.asarray(rewards)) / len(rewards),
+    ),
+    Misconception(
+        "log_prob.base10",
+        "log_prob",
+        "log_prob uses log10; probabilities in policy gradients use the natural log (np.log).",
+        lambda theta, actions: ref.log_prob(theta, actions) / np.log(10.0),
+    ),
+    Misconception(
+        "log_prob.ignores_action",
+        "log_prob",
+        "log_prob returns log sigmoid(theta) whatever the action; for a = 0 it is "
+        "log(1 - sigmoid(theta)) = log sigmoid(-theta).",
+        lambda theta, actions: np.full(np.shape(actions), float(ref.log_prob(theta, [1])[0])),
+    ),
+    Misconception(
+        "grad_log_prob.lost_minus_for_action0",
+        "grad_log_prob",
+        "For a = 0 the score is -sigmoid(theta): log(1 - sigmoid(theta)) decreases as theta grows. "
+        "You returned +sigmoid(theta).",
+        lambda theta, actions: np.where(np.asarray(actions) == 1, 1.0 - _s(theta), _s(theta)),
+    ),
+    Misconception(
+        "expected_reward.plain_average",
+        "expected_reward",
+        "expected_reward averages the two means equally; J weights each by its probability "
+        "pi_theta(a).",
+        lambda theta, means: 0.5 * (means[0] + means[1]),
+    ),
+    Misconception(
+        "expected_reward.action_one_only",
+        "expected_reward",
+        "expected_reward only counts action 1: J = (1 - s) means[0] + s means[1].",
+        lambda theta, means: _s(theta) * means[1],
+    ),
+    Misconception(
+        "analytic_gradient.sigmoid_not_derivative",
+        "analytic_gradient",
+        "You multiplied by sigmoid(theta) where the chain rule needs its derivative, s (1 - s).",
+        lambda theta, means: _s(theta) * (means[1] - means[0]),
+    ),
+    Misconception(
+        "analytic_gradient.no_probability_weight",
+        "analytic_gradient",
+        "You summed score(a) * means[a] over the actions without weighting by pi_theta(a): "
+        "dJ/dtheta = sum_a pi(a) score(a) means[a].",
+        lambda theta, means: (1.0 - _s(theta)) * means[1] - _s(theta) * means[0],
+    ),
+    Misconception(
+        "reinforce.normalised_rewards",
+        "reinforce_estimates",
+        "You divided the rewards by their standard deviation. That rescales (and, over a batch, "
+        "biases) the estimate of dJ/dtheta; REINFORCE uses the rewards as they are.",
+        _normalised,
+    ),
+    Misconception(
+        "reinforce.importance_weight",
+        "reinforce_estimates",
+        "You divided by pi_theta(a): the samples are already drawn from pi_theta, so no "
+        "importance weight is needed. The estimate is score(a) * (r - b).",
+        lambda theta, actions, rewards, baseline=0.0: (
+            ref.reinforce_estimates(theta, actions, rewards, baseline)
+            / np.exp(ref.log_prob(theta, actions))
+        ),
+    ),
+    Misconception(
+        "reinforce.plug_in",
+        "reinforce_estimates",
+        "Your estimates average to about the right gradient, but they are not score-function "
+        "estimates: you plugged each action's average reward into the exact formula. "
+        "REINFORCE gives every sample its own estimate, score(a_i) * (r_i - b_i).",
+        _per_action_plug_in,
+    ),
+    Misconception(
+        "estimator_variance.std_not_squared",
+        "estimator_variance",
+        "The reward noise enters the variance as stds[a]**2, not stds[a].",
+        lambda theta, means, stds, baseline=0.0: ref.estimator_variance(
+            theta, means, np.sqrt(np.abs(np.asarray(stds, dtype=np.float64))), baseline
+        ),
+    ),
+    Misconception(
+        "estimator_variance.baseline_added",
+        "estimator_variance",
+        "Your variance uses (means[a] + b)^2; the estimate is score * (r - b), so it is "
+        "(means[a] - b)^2.",
+        lambda theta, means, stds, baseline=0.0: (
+            ref.estimator_variance(theta, means, stds, -baseline)
+            if baseline
+            else ref.estimator_variance(theta, means, stds)
+        ),
+    ),
+    Misconception(
+        "optimal_baseline.unnormalised",
+        "optimal_baseline",
+        "You returned E[score^2 r] without dividing by E[score^2]: b* = E[score^2 r] / E[score^2].",
+        lambda theta, means: _s(theta) * (1.0 - _s(theta)) * ref.optimal_baseline(theta, means),
+    ),
+    Misconception(
+        "leave_one_out.sum_not_mean",
+        "leave_one_out_baseline",
+        "Your baseline is the sum of the other rewards; it should be their mean (divide by n - 1).",
+        lambda rewards: np.sum(rewards) - np.asarray(rewards, dtype=np.float64),
+    ),
+    Misconception(
+        "leave_one_out.wrong_sample_left_out",
+        "leave_one_out_baseline",
+        "Each b_i leaves out a neighbouring reward instead of r_i itself.",
+        lambda rewards: (
+            (np.sum(rewards) - np.roll(np.asarray(rewards, dtype=np.float64), 1))
+            / (len(rewards) - 1)
+        ),
     ),
 )
 

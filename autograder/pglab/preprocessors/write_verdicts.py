@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -13,6 +15,22 @@ from pglab.judge import judge_notebook
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
     """nbgrader scores a code grade cell by its outputs: an error output means no points."""
+    outputs = _text_outputs(verdict)
+    if verdict.figure is not None:
+        picture = base64.b64encode(verdict.figure).decode("ascii")
+        outputs.append(
+            from_dict(
+                {
+                    "output_type": "display_data",
+                    "data": {"image/png": picture, "text/plain": "<figure: the check above>"},
+                    "metadata": {},
+                }
+            )
+        )
+    return outputs
+
+
+def _text_outputs(verdict: Verdict) -> list[NotebookNode]:
     if verdict.passed:
         return [
             from_dict(

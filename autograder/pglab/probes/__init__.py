@@ -23,8 +23,15 @@ InputBuilder = Callable[[np.random.Generator], list]
 
 @dataclass(frozen=True)
 class Part:
+    """Call ``function`` on the argument tuples ``build_inputs`` makes.
+
+    The builder gets ``numpy.random.default_rng([seed, stream])``; two parts with the same
+    stream see the same random draws (a callee part reuses its caller's inputs that way).
+    """
+
     function: str
     build_inputs: InputBuilder
+    stream: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,12 @@ class Probe:
     def rebuild_inputs(self) -> list[list[tuple]]:
         """The argument tuples of every part, exactly as the kernel built them."""
         return [
-            part.build_inputs(np.random.default_rng([self.seed, index]))
-            for index, part in enumerate(self.parts)
+            part.build_inputs(np.random.default_rng([self.seed, stream]))
+            for part, stream in zip(self.parts, self.streams(), strict=True)
         ]
+
+    def streams(self) -> list[int]:
+        return [index if p.stream is None else p.stream for index, p in enumerate(self.parts)]
 
 
 BEGIN_MARKER = "### BEGIN HIDDEN TESTS"
@@ -57,7 +67,10 @@ def render(probe: Probe, module: str) -> str:
         if part.build_inputs not in functions:
             functions.append(part.build_inputs)
     names = [f.__name__ for f in functions]
-    parts = ", ".join(f'("{p.function}", {p.build_inputs.__name__})' for p in probe.parts)
+    parts = ", ".join(
+        f'("{p.function}", {p.build_inputs.__name__}, {stream})'
+        for p, stream in zip(probe.parts, probe.streams(), strict=True)
+    )
     lines = [
         BEGIN_MARKER,
         f"# pglab probe '{probe.name}': records what your functions return; grading happens",

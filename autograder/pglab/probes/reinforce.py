@@ -58,6 +58,37 @@ def _pglab_unbiased_samples(rng, theta=0.5, means=(1.0, 2.5), stds=(1.0, 0.5), n
     return [(theta, actions, rewards)]
 
 
+def _pglab_estimates_score_table(rng):
+    """The student's score of both actions at each theta of ``_pglab_estimates_inputs``."""
+    import numpy
+
+    return [(args[0], numpy.array([0, 1])) for args in _pglab_estimates_inputs(rng)]
+
+
+def _pglab_unbiased_score_table(rng, theta=0.5):
+    import numpy
+
+    return [(theta, numpy.array([0, 1]))]
+
+
+def _pglab_variance_action_table(rng):
+    """Both actions at each theta of ``_pglab_variance_inputs``."""
+    import numpy
+
+    return [(args[0], numpy.array([0, 1])) for args in _pglab_variance_inputs(rng)]
+
+
+def _pglab_variance_gradient_args(rng):
+    return [(args[0], args[1]) for args in _pglab_variance_inputs(rng)]
+
+
+def _pglab_baseline_action_table(rng):
+    """Both actions at each theta of ``_pglab_thetas_and_means``."""
+    import numpy
+
+    return [(args[0], numpy.array([0, 1])) for args in _pglab_thetas_and_means(rng)]
+
+
 def _pglab_variance_inputs(rng):
     calls = [(0.0, [0.0, 1.0], [1.0, 1.0]), (2.0, [3.0, 5.0], [0.5, 2.0], 4.0)]
     for index in range(38):
@@ -108,16 +139,44 @@ PROBES = (
     Probe(
         "test_analytic_gradient", 20261104, (Part("analytic_gradient", _pglab_thetas_and_means),)
     ),
+    # Each reinforce probe also records the student's own score of both actions, so that a
+    # bug in grad_log_prob is charged to grad_log_prob's cell only (see checks/reinforce.py).
     Probe(
-        "test_reinforce_exact", 20261105, (Part("reinforce_estimates", _pglab_estimates_inputs),)
+        "test_reinforce_exact",
+        20261105,
+        (
+            Part("reinforce_estimates", _pglab_estimates_inputs),
+            Part("grad_log_prob", _pglab_estimates_score_table, stream=0),
+        ),
     ),
     Probe(
-        "test_reinforce_unbiased", 20261106, (Part("reinforce_estimates", _pglab_unbiased_samples),)
+        "test_reinforce_unbiased",
+        20261106,
+        (
+            Part("reinforce_estimates", _pglab_unbiased_samples),
+            Part("grad_log_prob", _pglab_unbiased_score_table),
+        ),
+    ),
+    # The variance and baseline probes also record the helpers a student may build them from.
+    Probe(
+        "test_estimator_variance",
+        20261107,
+        (
+            Part("estimator_variance", _pglab_variance_inputs),
+            Part("log_prob", _pglab_variance_action_table, stream=0),
+            Part("grad_log_prob", _pglab_variance_action_table, stream=0),
+            Part("analytic_gradient", _pglab_variance_gradient_args, stream=0),
+        ),
     ),
     Probe(
-        "test_estimator_variance", 20261107, (Part("estimator_variance", _pglab_variance_inputs),)
+        "test_optimal_baseline",
+        20261108,
+        (
+            Part("optimal_baseline", _pglab_thetas_and_means),
+            Part("log_prob", _pglab_baseline_action_table, stream=0),
+            Part("grad_log_prob", _pglab_baseline_action_table, stream=0),
+        ),
     ),
-    Probe("test_optimal_baseline", 20261108, (Part("optimal_baseline", _pglab_thetas_and_means),)),
     Probe(
         "test_leave_one_out",
         20261109,

@@ -14,7 +14,7 @@ RECORD_VERSION = 1
 
 
 def _pglab_emit(probe, seed, parts):
-    """Call each (function name, inputs builder) part and display one record of the outputs."""
+    """Call each (function name, inputs builder, stream) part; display one record of outputs."""
     import base64
     import traceback
 
@@ -25,8 +25,8 @@ def _pglab_emit(probe, seed, parts):
         return base64.b64encode(numpy.ascontiguousarray(array).tobytes()).decode("ascii")
 
     record = {"version": 1, "probe": probe, "seed": seed, "parts": []}
-    for index, (name, build_inputs) in enumerate(parts):
-        calls = build_inputs(numpy.random.default_rng([seed, index]))
+    for name, build_inputs, stream in parts:
+        calls = build_inputs(numpy.random.default_rng([seed, stream]))
         function = globals().get(name)
         values, sizes, ndims, errors = [], [], [], []
         for call_index, args in enumerate(calls):

@@ -1,8 +1,6 @@
 """d pi / d theta instead of d log pi / d theta."""
 
 FAILS = ["test_grad_log_prob", "test_numerical_stability"]
-# The solution's reinforce_estimates calls grad_log_prob, so its cells inherit the bug.
-ALSO_FAILS = ["test_reinforce_exact", "test_reinforce_unbiased"]
 MISCONCEPTION = "grad_log_prob.dpi_not_dlogpi"
 
 

@@ -1,6 +1,7 @@
 """Normalises the rewards by their standard deviation inside the estimator."""
 
 FAILS = ["test_reinforce_exact", "test_reinforce_unbiased"]
+MISCONCEPTION = "reinforce.normalised_rewards"
 
 
 def reinforce_estimates(theta, actions, rewards, baseline=0.0):

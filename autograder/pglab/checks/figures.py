@@ -1,0 +1,64 @@
+"""Small plots that say a Monte Carlo verdict faster than numbers (PNG bytes, reproducible)."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def running_mean(estimates: np.ndarray, target: float, radius_at, label: str) -> bytes:
+    """The running mean of the student's estimates against the exact gradient and the band a
+    correct estimator stays in (``radius_at(n)`` for n samples)."""
+    n = np.unique(np.geomspace(100, estimates.size, 200).astype(int))
+    means = np.cumsum(estimates)[n - 1] / n
+    band = np.array([radius_at(int(k)) for k in n])
+    figure, axes = plt.subplots(figsize=(6, 3))
+    axes.fill_between(
+        n, target - band, target + band, alpha=0.2, label="where a correct estimator stays"
+    )
+    axes.axhline(target, color="k", ls="--", label="exact dJ/dtheta")
+    axes.plot(n, means, color="C3", label=label)
+    axes.set(xscale="log", xlabel="samples", ylabel="running mean")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def batch_means(sizes, means, radii, target: float) -> bytes:
+    """Mean estimate per batch size with its acceptance interval, and where a baseline that
+    includes the sample would land, (1 - 1/n) dJ/dtheta."""
+    sizes = np.asarray(sizes)
+    figure, axes = plt.subplots(figsize=(6, 3))
+    axes.axhline(target, color="k", ls="--", label="exact dJ/dtheta")
+    axes.errorbar(
+        sizes,
+        means,
+        yerr=radii,
+        fmt="o",
+        color="C3",
+        capsize=4,
+        label="your estimator (with acceptance interval)",
+    )
+    axes.plot(
+        sizes,
+        (1 - 1 / sizes) * target,
+        "x",
+        color="grey",
+        label="batch mean incl. the sample: (1 - 1/n) dJ/dtheta",
+    )
+    axes.set(xlabel="batch size n", ylabel="mean estimate", xticks=sizes)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return _png(figure)

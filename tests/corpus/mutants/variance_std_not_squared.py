@@ -1,0 +1,12 @@
+"""stds[a] where stds[a]**2 belongs."""
+
+FAILS = ["test_estimator_variance"]
+MISCONCEPTION = "estimator_variance.std_not_squared"
+
+
+def estimator_variance(theta, means, stds, baseline=0.0):
+    s = float(sigmoid(theta))
+    second = s * (1 - s) ** 2 * ((means[1] - baseline) ** 2 + stds[1]) + (1 - s) * s**2 * (
+        (means[0] - baseline) ** 2 + stds[0]
+    )
+    return float(second - analytic_gradient(theta, means) ** 2)

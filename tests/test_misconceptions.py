@@ -1,0 +1,79 @@
+"""The misconception catalogue: complete, backed by the mutant corpus, and recognisable."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+
+import numpy as np
+import pytest
+from conftest import corpus_files
+from probe_kernel import API, record_outputs, reference_namespace
+
+from pglab.assignments import ASSIGNMENTS
+from pglab.checks.verdict import agrees
+from pglab.judge import judge_cell
+from pglab.misconceptions.reinforce import CATALOGUE
+from pglab.submissions import corpus_settings
+
+ASSIGNMENT = ASSIGNMENTS["reinforce"]
+MUTANTS = corpus_files("mutants")
+
+
+def test_catalogue_covers_every_function_with_thirty_entries():
+    """At least 30 distinct mistakes, at least two for each of the eight API functions."""
+    ids = [m.id for m in CATALOGUE]
+    assert len(ids) == len(set(ids)) and len(ids) >= 30
+    per_function = Counter(m.function for m in CATALOGUE)
+    assert set(per_function) == set(API) and min(per_function.values()) >= 2
+
+
+def test_every_catalogue_entry_has_a_mutant_and_every_mutant_an_entry():
+    """The corpus exercises each catalogued mistake; no mutant names a mistake we lack."""
+    named = {corpus_settings(p.read_text()).get("MISCONCEPTION") for p in MUTANTS} - {None}
+    assert named == {m.id for m in CATALOGUE}
+
+
+@functools.cache
+def graded_calls(function: str) -> list[tuple]:
+    """Every argument tuple any probe passes to ``function``."""
+    return [
+        args
+        for probe in ASSIGNMENT.probes.values()
+        for part, calls in zip(probe.parts, probe.rebuild_inputs(), strict=True)
+        if part.function == function
+        for args in calls[:100]
+    ]
+
+
+@pytest.mark.parametrize("mistake", CATALOGUE, ids=lambda m: m.id)
+def test_every_mistake_differs_from_the_truth(mistake):
+    """An imitation that equals the reference on every graded input could never be told apart
+    from a correct answer, so it would be a useless (or wrong) catalogue entry."""
+    truth = reference_namespace()[mistake.function]
+    with np.errstate(all="ignore"):
+        assert any(
+            not agrees(np.asarray(mistake.imitate(*args), dtype=float), np.asarray(truth(*args)))
+            for args in graded_calls(mistake.function)
+        )
+
+
+@pytest.mark.parametrize("path", MUTANTS, ids=lambda p: p.stem)
+def test_mutant_is_caught_in_process(path):
+    """Quick check of each mutant against the probes without nbgrader (the pipeline test is
+    the authority): its first failing cell fails here too, with the catalogued diagnosis."""
+    text = path.read_text()
+    settings = corpus_settings(text)
+    namespace = reference_namespace()
+    exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - our own corpus file
+    for name in settings.get("KEEP_STUBS", []):
+        namespace[name] = _stub
+    overrides = {name: namespace[name] for name in API}
+    first = settings["FAILS"][0]
+    verdict = judge_cell(ASSIGNMENT, first, record_outputs(ASSIGNMENT.probes[first], **overrides))
+    assert not verdict.passed
+    assert verdict.misconception == settings.get("MISCONCEPTION", verdict.misconception)
+
+
+def _stub(*args):
+    raise NotImplementedError()
