@@ -5,7 +5,7 @@ what the student's functions return, and ``WriteVerdicts`` decides every score o
 the student's kernel, before nbgrader saves the grades.
 """
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
@@ -14,28 +14,24 @@ from nbgrader.preprocessors import (
     ClearOutput,
     Execute,
     GetGrades,
-    IgnorePattern,
     IncludeHeaderFooter,
-    LimitOutput,
     LockCells,
     SaveAutoGrades,
 )
 
-from pglab.preprocessors import SandboxedExecute, WriteVerdicts
+from pglab.preprocessors import GradeSubmission
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "pglab"
 c.CourseDirectory.solution_directory = "solutions"
 
-# Student code runs in pglab's bubblewrap sandbox (docs/sandbox.md); verdicts come from pglab's
-# reference, computed outside the kernel, before grades are saved.
+# GradeSubmission grades with pglab.grading.grade, the function `pglab grade` runs too:
+# student code in pglab's bubblewrap sandbox (docs/sandbox.md: SandboxedExecute), then
+# nbgrader's IgnorePattern, ClearMetadataPreprocessor and LimitOutput, then WriteVerdicts,
+# whose verdicts come from pglab's reference outside the kernel. nbgrader saves the grades.
 c.Autograde.autograde_preprocessors = [
-    SandboxedExecute,
-    IgnorePattern,
-    ClearMetadataPreprocessor,
-    LimitOutput,
-    WriteVerdicts,
+    GradeSubmission,
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,

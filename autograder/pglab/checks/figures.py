@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def _png(figure) -> bytes:
+def to_png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
     plt.close(figure)
@@ -33,7 +33,7 @@ def running_mean(estimates: np.ndarray, target: float, radius_at, label: str) ->
     axes.set(xscale="log", xlabel="samples", ylabel="running mean")
     axes.legend(fontsize=8)
     figure.tight_layout()
-    return _png(figure)
+    return to_png(figure)
 
 
 def batch_means(sizes, means, radii, target: float) -> bytes:
@@ -61,4 +61,4 @@ def batch_means(sizes, means, radii, target: float) -> bytes:
     axes.set(xlabel="batch size n", ylabel="mean estimate", xticks=sizes)
     axes.legend(fontsize=8)
     figure.tight_layout()
-    return _png(figure)
+    return to_png(figure)

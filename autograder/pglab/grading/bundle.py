@@ -1,0 +1,89 @@
+"""The grading bundle: everything grading needs from the course, and nothing else.
+
+It holds, for each notebook of one assignment, the source cells exactly as nbgrader stored
+them in the gradebook at ``generate_assignment`` (hidden tests included), the points of
+each graded cell, the notebook's kernelspec, and the course's traitlets config. A worker
+that has the bundle never needs the course directory or the gradebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from traitlets.config import Config
+
+import pglab
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    name: str
+    cell_type: str
+    locked: bool
+    checksum: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    name: str
+    kernelspec: str | None
+    source_cells: tuple[SourceCell, ...]
+    #: grade cell name -> max score (code tests and manually graded answers)
+    grade_cells: dict[str, float]
+    solution_cells: tuple[str, ...]
+    #: task cell name -> max score
+    task_cells: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    assignment: str
+    notebooks: dict[str, NotebookSpec]
+    config: Config
+    pglab_version: str = pglab.__version__
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the bundle's content: a changed source, point or setting changes it."""
+        content = {
+            "assignment": self.assignment,
+            "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
+            "config": _plain(self.config),
+            "pglab": self.pglab_version,
+        }
+        text = json.dumps(content, sort_keys=True, default=repr)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, type):
+        return f"{value.__module__}.{value.__qualname__}"
+    return value
+
+
+def bundle_from_gradebook(db_url: str, assignment: str, config: Config) -> Bundle:
+    """Read one assignment's source notebooks out of an nbgrader gradebook."""
+    from nbgrader.api import Gradebook
+
+    notebooks = {}
+    with Gradebook(db_url) as gradebook:
+        for notebook in gradebook.find_assignment(assignment).notebooks:
+            notebooks[notebook.name] = NotebookSpec(
+                name=notebook.name,
+                kernelspec=notebook.kernelspec,
+                source_cells=tuple(
+                    SourceCell(c.name, c.cell_type, bool(c.locked), c.checksum, c.source)
+                    for c in notebook.source_cells
+                ),
+                grade_cells={c.name: float(c.max_score) for c in notebook.grade_cells},
+                solution_cells=tuple(c.name for c in notebook.solution_cells),
+                task_cells={c.name: float(c.max_score) for c in notebook.task_cells},
+            )
+    return Bundle(assignment, notebooks, Config(config))

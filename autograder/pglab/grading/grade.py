@@ -1,0 +1,206 @@
+"""``grade``: one submission's bytes and the bundle in; graded notebook, scores, timings out.
+
+The steps are nbgrader's own preprocessors, in nbgrader's order:
+
+1. read: bytes -> notebook (nbformat 3 is upgraded; anything unreadable is refused with a
+   message a student can act on);
+2. sanitize: ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells (with
+   add_missing_cells as configured), CheckCellMetadata, with source cells from the bundle;
+3. execute: ``SandboxedExecute`` (bubblewrap, output caps, dead kernels handled);
+4. judge: IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then ``WriteVerdicts``;
+5. score: nbgrader's ``determine_grade`` for each graded cell.
+
+Each step is called as nbgrader calls it (``step(nb, resources)``), so a step that is
+disabled in the config (nbconvert's ClearMetadataPreprocessor is, by default) does nothing.
+It reads no file of the course and writes none (a scratch directory holds the notebook
+while its kernel runs), so any process that has the bundle can call it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader import utils
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+)
+from traitlets import Integer
+from traitlets.config import Configurable
+
+from pglab.grading.bundle import Bundle
+from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
+from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
+from pglab.preprocessors.write_verdicts import WriteVerdicts
+
+#: Submissions larger than this are refused before parsing (outputs are cleared anyway).
+MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
+
+
+class Grading(Configurable):
+    """Settings of ``pglab.grading.grade`` (set them as ``c.Grading.*`` in nbgrader_config.py)."""
+
+    notebook_timeout = Integer(
+        900,
+        help="Seconds one notebook may run in all. When they run out, the running cell is "
+        "stopped and later cells are not run; cells that finished keep their points. "
+        "Each cell also has its own limit, c.Execute.timeout.",
+    ).tag(config=True)
+
+
+class _ExecuteWithDeadline(SandboxedExecute):
+    """``SandboxedExecute`` that also stops at a whole-notebook deadline."""
+
+    deadline: float = float("inf")
+
+    def preprocess_cell(self, cell, resources, index):
+        remaining = self.deadline - time.monotonic()
+        if cell.cell_type == "code" and cell.source.strip() and remaining <= 0:
+            cell.outputs = [
+                error_output("NotebookTimeout", "not run: the notebook's time limit ran out")
+            ]
+            return cell, resources
+        per_cell = self.timeout
+        self.timeout = int(max(1, min(per_cell or remaining, remaining)))
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        finally:
+            self.timeout = per_cell
+
+
+class UnreadableSubmission(ValueError):
+    """The bytes are not a notebook we can grade; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class CellResult:
+    grade_id: str
+    score: float | None
+    max_score: float
+    passed: bool | None
+    summary: str
+    misconception: str | None = None
+
+
+@dataclass
+class GradeResult:
+    """What grading one submission produced. ``error`` set means nothing was graded."""
+
+    notebook: str | None
+    cells: list[CellResult] = field(default_factory=list)
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return sum(c.score or 0.0 for c in self.cells)
+
+
+def read_submission(data: bytes) -> nbformat.NotebookNode:
+    """Parse and validate a submitted notebook, upgrading nbformat 3 to 4."""
+    if not data.strip():
+        raise UnreadableSubmission("the file is empty")
+    if len(data) > MAX_SUBMISSION_BYTES:
+        raise UnreadableSubmission(
+            f"the file is {len(data) / 2**20:.0f} MB, more than the "
+            f"{MAX_SUBMISSION_BYTES / 2**20:.0f} MB a notebook may have: clear its outputs"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableSubmission(f"the file is not UTF-8 text (byte {error.start})") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UnreadableSubmission(
+            f"the file is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
+            f"{error.msg}); it may be truncated or edited outside Jupyter"
+        ) from None
+    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
+        raise UnreadableSubmission("the file is JSON but not a Jupyter notebook")
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # nbformat raises several types for bad structure
+        first_line = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        raise UnreadableSubmission(f"the notebook's structure is invalid: {first_line}") from None
+    return notebook
+
+
+def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
+    """Grade one submitted notebook of ``bundle.assignment``; pure apart from the kernel it runs."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    spec = bundle.notebooks.get(notebook_name)
+    if spec is None:
+        return GradeResult(None, error=f"{bundle.assignment} has no notebook {notebook_name!r}")
+    try:
+        notebook = read_submission(submission)
+    except UnreadableSubmission as error:
+        return GradeResult(None, error=str(error))
+    resources = {
+        "nbgrader": {"notebook": notebook_name, "assignment": bundle.assignment},
+        "pglab": {"notebook_spec": spec},
+    }
+    config = bundle.config
+    for step in (
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteKernelspecFromBundle,
+        OverwriteCellsFromBundle,
+        CheckCellMetadata,
+    ):
+        notebook, resources = step(config=config)(notebook, resources)
+    timings["sanitize"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="pglab-grade-") as scratch:
+        nbformat.write(notebook, Path(scratch) / f"{notebook_name}.ipynb")
+        resources["metadata"] = {"path": scratch, "name": notebook_name}
+        previous = os.environ.get("NBGRADER_EXECUTION")
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
+        try:
+            executor = _ExecuteWithDeadline(config=config)
+            executor.deadline = time.monotonic() + Grading(config=config).notebook_timeout
+            notebook, resources = executor(notebook, resources)
+        finally:
+            if previous is None:
+                os.environ.pop("NBGRADER_EXECUTION", None)
+            else:
+                os.environ["NBGRADER_EXECUTION"] = previous
+    timings["execute"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    for step in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, WriteVerdicts):
+        notebook, resources = step(config=config)(notebook, resources)
+    verdicts = resources.get("pglab", {}).get("verdicts", {})
+    cells = []
+    for cell in notebook.cells:
+        if not utils.is_grade(cell):
+            continue
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        score, max_score = utils.determine_grade(cell)
+        verdict = verdicts.get(grade_id)
+        cells.append(
+            CellResult(
+                grade_id,
+                score,
+                max_score,
+                verdict.passed if verdict else None,
+                verdict.summary if verdict else "",
+                verdict.misconception if verdict else None,
+            )
+        )
+    timings["judge"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return GradeResult(nbformat.writes(notebook), cells, None, timings)
