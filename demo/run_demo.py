@@ -1,42 +1,55 @@
-"""Grade the bundled demo class with plain ``nbgrader autograde`` and print each student's score.
+"""Grade the bundled demo class with ``pglab grade`` and print each student's score.
 
 The class lives in demo/class/: one small Python file per student stating the functions
-they wrote differently from the solution.  The demo builds a scratch course in demo/course
-(this repository's nbgrader_config.py and source/), turns each file into a submitted
-notebook from the release, and runs nbgrader's own commands there.
+they wrote differently from the solution (turned into a notebook from the release), plus a
+few raw files as an LMS might deliver them, broken ones included. The demo builds a scratch
+course in demo/course (this repository's nbgrader_config.py and source/), puts the class in
+demo/course/inbox/, and runs ``pglab grade reinforce inbox`` there.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 
-from pglab.course import add_submission, run_nbgrader, scores, scratch_course
-from pglab.submissions import build_submission
+from pglab.course import nbgrader_env, scores, scratch_course
+from pglab.submissions import build_submission, corpus_settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "reinforce"
 
 
-def main() -> int:
-    course = scratch_course(REPOSITORY, REPOSITORY / "demo" / "course", [ASSIGNMENT])
+def build_inbox(course: Path) -> Path:
     source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    students = sorted((REPOSITORY / "demo" / "class").glob("*.py"))
-    for path in students:
-        submission = build_submission(release, source, path.read_text())
-        add_submission(course, ASSIGNMENT, path.stem, submission)
+    inbox = course / "inbox"
+    inbox.mkdir()
+    for path in sorted((REPOSITORY / "demo" / "class").iterdir()):
+        if path.suffix == ".py":
+            text = path.read_text()
+            name = corpus_settings(text).get("FILENAME", f"{path.stem}/{ASSIGNMENT}.ipynb")
+            target = inbox / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(build_submission(release, source, text), target)
+        elif path.suffix == ".ipynb":
+            target = inbox / path.stem / f"{ASSIGNMENT}.ipynb"
+            target.parent.mkdir(parents=True)
+            shutil.copy(path, target)
+    return inbox
 
-    print(
-        f"Autograding {len(students)} demo submissions with `nbgrader autograde {ASSIGNMENT}` ..."
-    )
-    started = time.perf_counter()
-    run_nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    elapsed = time.perf_counter() - started
-    run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+
+def main() -> int:
+    course = scratch_course(REPOSITORY, REPOSITORY / "demo" / "course", [ASSIGNMENT])
+    inbox = build_inbox(course)
+    print(f"Grading the demo class: pglab grade {ASSIGNMENT} {inbox.relative_to(course)}")
+    command = [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, str(inbox)]
+    status = subprocess.run(command, cwd=course, env=nbgrader_env()).returncode
+    if status != 0:
+        return status
 
     table = scores(course, ASSIGNMENT)
     print(f"\n{'student':<11} {'autograded':>10}  {'written (TA)':<13} cells that lost points")
@@ -48,8 +61,8 @@ def main() -> int:
         written = f"{pending:.0f} pts to grade" if pending else "no answers"
         lost = ", ".join(n for n, c in auto.items() if c.score < c.max_score) or "-"
         print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {written:<13} {lost}")
-    print(f"\nGraded in {elapsed:.1f} s. Written answers await a TA in formgrader.")
-    print(f"Feedback: {course / 'feedback'}/<student>/{ASSIGNMENT}/{ASSIGNMENT}.html")
+    print(f"\nClass report: {course / 'reports' / (ASSIGNMENT + '.html')}")
+    print("Written answers await a TA: run `make lab` in demo/course, or open formgrader there.")
     return 0
 
 

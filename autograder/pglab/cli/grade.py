@@ -1,0 +1,93 @@
+"""``pglab grade``: grade a folder of submissions (or an LMS zip) into this course.
+
+Writes the gradebook, submitted/ and autograded/ notebooks, feedback/, grades.csv (nbgrader's
+columns), canvas.csv and reports/<assignment>.html. Run it again: only new or changed
+submissions are graded.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pglab.course import NbgraderFailed, run_nbgrader
+from pglab.pipeline.exports import canvas_csv, nbgrader_csv
+from pglab.pipeline.report import write_report
+from pglab.pipeline.run import grade_class
+from pglab.sandbox import SandboxUnavailable
+
+HELP = "Grade a submitted/ tree, a folder of notebooks or an LMS zip: grades, feedback, report."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", help="assignment name, e.g. reinforce")
+    parser.add_argument(
+        "submissions",
+        nargs="?",
+        help="nbgrader submitted/ tree, folder of notebooks, or Canvas/Moodle zip "
+        "(default: the course's submitted/)",
+    )
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=None, help="notebooks graded at once (default: all cores)"
+    )
+    parser.add_argument("--course", default=".", help="course directory (default: .)")
+    parser.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run student code WITHOUT the bubblewrap sandbox (trusted code only)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve()
+    source = Path(args.submissions).resolve() if args.submissions else course / "submitted"
+    try:
+        result = grade_class(
+            course,
+            args.assignment,
+            source,
+            args.jobs,
+            args.unsafe_no_sandbox,
+            progress=not args.quiet,
+        )
+    except SandboxUnavailable as error:
+        print(f"pglab grade: {error}")
+        return 2
+    except FileNotFoundError as error:
+        print(f"pglab grade: {error}")
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "pglab grade: interrupted. Every notebook graded so far is saved; run the same "
+            "command again to grade the rest."
+        )
+        return 130
+    graded = [o for o in result.outcomes if o.status == "graded"]
+    if graded and not args.no_feedback:
+        try:
+            run_nbgrader(course, "generate_feedback", args.assignment, "--force")
+        except NbgraderFailed as error:
+            print(f"pglab grade: feedback could not be generated: {error}")
+    exports = course / "exports"
+    exports.mkdir(exist_ok=True)
+    nbgrader_csv(course, exports / "grades.csv")
+    canvas_csv(result, exports / f"{args.assignment}-canvas.csv")
+    report = write_report(result, course / "reports" / f"{args.assignment}.html")
+
+    failed = [o for o in result.outcomes if o.status == "failed"]
+    unchanged = sum(1 for o in result.outcomes if o.status == "unchanged")
+    print(
+        f"{len(graded)} graded, {unchanged} unchanged, {len(failed)} could not be graded, "
+        f"{len(result.skipped)} files not used, in {result.wall_seconds:.1f} s "
+        f"with {result.jobs} jobs."
+    )
+    for outcome in failed:
+        print(f"  could not grade {outcome.student} ({outcome.origin}): {outcome.error}")
+    for origin, reason in sorted(result.skipped.items()):
+        print(f"  not used: {origin}: {reason}")
+    print(f"report:   {report}")
+    print(f"grades:   {exports / 'grades.csv'}, {exports / (args.assignment + '-canvas.csv')}")
+    print(f"feedback: {course / 'feedback'}/<student>/{args.assignment}/")
+    return 0

@@ -1,0 +1,113 @@
+"""The class report: one static HTML file (no server), written with Jinja2 and matplotlib."""
+
+from __future__ import annotations
+
+import base64
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import jinja2
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from pglab.checks.figures import to_png  # noqa: E402
+from pglab.misconceptions.reinforce import CATALOGUE  # noqa: E402
+from pglab.pipeline.run import Outcome, Run  # noqa: E402
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("pglab.pipeline", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+FEEDBACK = {m.id: m.feedback for m in CATALOGUE}
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _histogram(scores: list[float], maximum: float) -> str:
+    figure, axes = plt.subplots(figsize=(6, 2.6))
+    bins = max(1, int(maximum)) if maximum else 10
+    axes.hist(scores, bins=bins, range=(0, maximum or None), color="C0", edgecolor="white")
+    axes.set(xlabel="autograded points", ylabel="students")
+    figure.tight_layout()
+    return _data_uri(to_png(figure))
+
+
+def _pass_rates(rates: dict[str, float]) -> str:
+    figure, axes = plt.subplots(figsize=(6, 0.3 * len(rates) + 0.8))
+    names = list(rates)[::-1]
+    axes.barh(names, [100 * rates[n] for n in names], color="C2")
+    axes.set(xlim=(0, 100), xlabel="% of graded students who passed")
+    figure.tight_layout()
+    return _data_uri(to_png(figure))
+
+
+def summarise(run: Run) -> dict:
+    graded = [o for o in run.outcomes if o.status != "failed"]
+    failed = [o for o in run.outcomes if o.status == "failed"]
+    auto_cells: dict[str, list[dict]] = defaultdict(list)
+    misconceptions: dict[str, list[str]] = defaultdict(list)
+    for outcome in graded:
+        for cell in outcome.cells:
+            if cell["passed"] is None:
+                continue
+            auto_cells[cell["grade_id"]].append(cell)
+            if cell["misconception"]:
+                misconceptions[cell["misconception"]].append(outcome.student)
+    rates = {
+        name: sum(1 for c in cells if c["passed"]) / len(cells)
+        for name, cells in auto_cells.items()
+    }
+    auto_scores = [_auto_score(o) for o in graded]
+    auto_max = max((_auto_max(o) for o in graded), default=0.0)
+    frequent = [
+        {
+            "id": key,
+            "count": len(students),
+            "students": sorted(students)[:5],
+            "feedback": FEEDBACK.get(key, ""),
+        }
+        for key, students in Counter({k: v for k, v in misconceptions.items()}).most_common()
+    ]
+    frequent.sort(key=lambda m: (-m["count"], m["id"]))
+    timings = sorted(
+        ({"student": o.student, **o.timings} for o in graded if o.timings),
+        key=lambda t: -t.get("total", 0.0),
+    )
+    totals = [t.get("total", 0.0) for t in timings]
+    return {
+        "run": run,
+        "graded": graded,
+        "failed": failed,
+        "unchanged": sum(1 for o in run.outcomes if o.status == "unchanged"),
+        "auto_max": auto_max,
+        "mean": statistics.fmean(auto_scores) if auto_scores else 0.0,
+        "median": statistics.median(auto_scores) if auto_scores else 0.0,
+        "histogram": _histogram(auto_scores, auto_max) if auto_scores else None,
+        "rates": dict(sorted(rates.items())),
+        "rates_plot": _pass_rates(dict(sorted(rates.items()))) if rates else None,
+        "misconceptions": frequent,
+        "timings": timings,
+        "median_seconds": statistics.median(totals) if totals else 0.0,
+    }
+
+
+def _auto_score(outcome: Outcome) -> float:
+    return sum(c["score"] or 0.0 for c in outcome.cells if c["passed"] is not None)
+
+
+def _auto_max(outcome: Outcome) -> float:
+    return sum(c["max_score"] for c in outcome.cells if c["passed"] is not None)
+
+
+def write_report(run: Run, destination: Path) -> Path:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    html = TEMPLATES.get_template("report.html.j2").render(**summarise(run))
+    destination.write_text(html, encoding="utf-8")
+    return destination

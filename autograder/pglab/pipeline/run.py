@@ -1,0 +1,269 @@
+"""Grade a class: discover, grade in a process pool, and write everything from one process.
+
+Workers only call ``pglab.grading.grade`` (bundle and bytes in, result out). This process
+alone writes the gradebook, the submitted and autograded notebooks, the per-student state
+that makes runs resumable, feedback, CSVs and the report. Each result is written as soon
+as it arrives, so an interrupted run loses nothing already graded.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from tqdm import tqdm
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook, grade
+from pglab.pipeline.discover import Discovery, Found, discover
+from pglab.sandbox import Sandbox, require
+
+#: How often a submission whose grading process died is tried again before giving up.
+MAX_TRIES = 2
+
+
+@dataclass
+class Outcome:
+    """One student's result in this run (``status``: graded, unchanged or failed)."""
+
+    student: str
+    origin: str
+    status: str
+    score: float = 0.0
+    max_score: float = 0.0
+    cells: list[dict] = field(default_factory=list)
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    submission_sha256: str = ""
+    bundle_digest: str = ""
+
+
+@dataclass
+class Run:
+    course: Path
+    assignment: str
+    outcomes: list[Outcome]
+    skipped: dict[str, str]
+    wall_seconds: float
+    jobs: int
+
+
+def load_config(course: Path) -> Config:
+    """The course's nbgrader_config.py, as nbgrader itself would read it."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
+def db_url(course: Path, config: Config) -> str:
+    configured = config.get("CourseDirectory", {}).get("db_url")
+    return configured or f"sqlite:///{course / 'gradebook.db'}"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ClassWriter:
+    """Everything that touches the course directory; used only by the parent process."""
+
+    def __init__(self, course: Path, assignment: str, notebook: str, url: str, bundle: Bundle):
+        self.course, self.assignment, self.notebook = course, assignment, notebook
+        self.url, self.bundle = url, bundle
+        self.state_dir = course / ".pglab" / "grade" / assignment
+
+    def _path(self, tree: str, student: str) -> Path:
+        return self.course / tree / student / self.assignment / f"{self.notebook}.ipynb"
+
+    def previous(self, student: str) -> Outcome | None:
+        path = self.state_dir / f"{student}.json"
+        if not path.is_file():
+            return None
+        try:
+            return Outcome(**json.loads(path.read_text()))
+        except (ValueError, TypeError):
+            return None
+
+    def is_unchanged(self, found: Found, sha: str) -> Outcome | None:
+        """The stored outcome, if this exact file was already graded with this exact bundle."""
+        before = self.previous(found.student)
+        if (
+            before is not None
+            and before.status in ("graded", "unchanged")
+            and before.submission_sha256 == sha
+            and before.bundle_digest == self.bundle.digest
+            and self._path("autograded", found.student).is_file()
+        ):
+            before.status = "unchanged"
+            return before
+        return None
+
+    def save_state(self, outcome: Outcome) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        target = self.state_dir / f"{outcome.student}.json"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(outcome), indent=1, sort_keys=True))
+        os.replace(temporary, target)  # atomic: a crash leaves the old state or the new one
+
+    def write_graded(self, found: Found, result: GradeResult) -> None:
+        submitted = self._path("submitted", found.student)
+        submitted.parent.mkdir(parents=True, exist_ok=True)
+        if not submitted.is_file() or submitted.read_bytes() != found.data:
+            submitted.write_bytes(found.data)
+        timestamp = found.timestamp
+        if timestamp:
+            (submitted.parent / "timestamp.txt").write_text(timestamp)
+        graded = nbformat.reads(result.notebook, as_version=4)
+        resources = {
+            "nbgrader": {
+                "notebook": self.notebook,
+                "assignment": self.assignment,
+                "student": found.student,
+                "db_url": self.url,
+            }
+        }
+        with Gradebook(self.url) as gradebook:
+            gradebook.update_or_create_student(found.student)
+            if timestamp:
+                gradebook.update_or_create_submission(
+                    self.assignment, found.student, timestamp=timestamp
+                )
+            else:
+                gradebook.update_or_create_submission(self.assignment, found.student)
+        # nbgrader's own preprocessors write the scores, as in `nbgrader autograde`.
+        graded, resources = SaveAutoGrades()(graded, resources)
+        graded, resources = AssignLatePenalties()(graded, resources)
+        autograded = self._path("autograded", found.student)
+        autograded.parent.mkdir(parents=True, exist_ok=True)
+        if autograded.exists():
+            autograded.chmod(0o644)
+        nbformat.write(graded, autograded)
+        if timestamp:
+            (autograded.parent / "timestamp.txt").write_text(timestamp)
+
+
+def _outcome(found: Found, sha: str, digest: str, result: GradeResult) -> Outcome:
+    if result.error:
+        return Outcome(
+            found.student,
+            found.origin,
+            "failed",
+            error=result.error,
+            timings=result.timings,
+            submission_sha256=sha,
+            bundle_digest=digest,
+        )
+    cells = [asdict(c) for c in result.cells]
+    return Outcome(
+        found.student,
+        found.origin,
+        "graded",
+        score=sum(c.score or 0.0 for c in result.cells),
+        max_score=sum(c.max_score for c in result.cells),
+        cells=cells,
+        timings=result.timings,
+        submission_sha256=sha,
+        bundle_digest=digest,
+    )
+
+
+def _pool(jobs: int) -> futures.ProcessPoolExecutor:
+    # forkserver: workers start from a clean process, not a copy of this one's threads.
+    return futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def grade_class(
+    course: Path,
+    assignment: str,
+    source: Path,
+    jobs: int | None = None,
+    unsafe_no_sandbox: bool = False,
+    progress: bool = True,
+) -> Run:
+    """Grade every submission under ``source``; returns what happened to each."""
+    started = time.perf_counter()
+    config = load_config(course)
+    if unsafe_no_sandbox:
+        config.Sandbox.enabled = False
+    sandbox = Sandbox(config=config)
+    if sandbox.enabled:
+        require(sandbox.bwrap)
+    url = db_url(course, config)
+    bundle = bundle_from_gradebook(url, assignment, config)
+    if not bundle.notebooks:
+        raise MissingEntry(f"{assignment} has no notebooks in the gradebook")
+    notebook = sorted(bundle.notebooks)[0]
+    discovery: Discovery = discover(source, assignment, notebook)
+    writer = ClassWriter(course, assignment, notebook, url, bundle)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+
+    outcomes: list[Outcome] = []
+    todo: list[tuple[Found, str]] = []
+    for found in discovery.submissions.values():
+        sha = _sha256(found.data)
+        unchanged = writer.is_unchanged(found, sha)
+        if unchanged:
+            outcomes.append(unchanged)
+        else:
+            todo.append((found, sha))
+
+    bar = tqdm(total=len(todo), unit="notebook", desc=f"grading {assignment}", disable=not progress)
+    try:
+        _grade_all(todo, jobs, bundle, notebook, writer, outcomes, bar)
+    finally:
+        bar.close()
+    outcomes.sort(key=lambda o: o.student)
+    return Run(course, assignment, outcomes, discovery.skipped, time.perf_counter() - started, jobs)
+
+
+def _grade_all(todo, jobs, bundle, notebook, writer, outcomes, bar) -> None:
+    """Grade in a pool, writing each result as it arrives. A pool whose worker died is
+    replaced, and what it had not finished is tried again (MAX_TRIES times at most)."""
+    tries = {found.student: 0 for found, _ in todo}
+    pending = list(todo)
+    while pending:
+        pool = _pool(jobs)
+        try:
+            running = {
+                pool.submit(grade, bundle, notebook, found.data): (found, sha)
+                for found, sha in pending
+            }
+            pending = []
+            for future in futures.as_completed(running):
+                found, sha = running[future]
+                try:
+                    result = future.result()
+                except futures.process.BrokenProcessPool:
+                    tries[found.student] += 1
+                    if tries[found.student] < MAX_TRIES:
+                        pending.append((found, sha))
+                        continue
+                    result = GradeResult(
+                        None,
+                        error="the grading process died repeatedly "
+                        "(out of memory or crashed) on this notebook",
+                    )
+                except Exception as error:  # a bug of ours: report it, grade the others
+                    result = GradeResult(None, error=f"internal error: {error!r}")
+                outcome = _outcome(found, sha, bundle.digest, result)
+                if outcome.status == "graded":
+                    writer.write_graded(found, result)
+                writer.save_state(outcome)
+                outcomes.append(outcome)
+                bar.update(1)
+                bar.set_postfix_str(f"{found.student}: {outcome.status}")
+        finally:
+            # On Ctrl-C, do not wait for notebooks still running: what is saved is saved.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def cell_results(outcome: Outcome) -> list[CellResult]:
+    return [CellResult(**cell) for cell in outcome.cells]

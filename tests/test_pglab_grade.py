@@ -1,0 +1,323 @@
+"""`pglab grade` through the real command: bad inputs, LMS exports, resumability, outputs."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ASSIGNMENT, REPOSITORY
+
+from pglab.course import nbgrader_env, scores, scratch_course
+from pglab.submissions import fill, solution_code
+
+pytestmark = pytest.mark.pipeline
+AUTOGRADED_MAX = 19.0
+
+
+def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, *args, "--quiet"],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _cell_index(notebook, grade_id: str) -> int:
+    return next(
+        i
+        for i, c in enumerate(notebook.cells)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
+
+
+class Class:
+    """A scratch course and helpers to build the notebooks students hand in."""
+
+    def __init__(self, root: Path):
+        self.course = scratch_course(REPOSITORY, root / "course", [ASSIGNMENT])
+        with (self.course / "nbgrader_config.py").open("a") as config:
+            config.write("\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 40\n")
+        source = nbformat.read(self.course / "source" / ASSIGNMENT / "reinforce.ipynb", 4)
+        self.release = nbformat.read(self.course / "release" / ASSIGNMENT / "reinforce.ipynb", 4)
+        self.solution = fill(self.release, solution_code(source))
+
+    def correct(self) -> nbformat.NotebookNode:
+        return copy.deepcopy(self.solution)
+
+    def with_cell_after(self, grade_id: str, code: str) -> nbformat.NotebookNode:
+        notebook = self.correct()
+        notebook.cells.insert(_cell_index(notebook, grade_id) + 1, nbformat.v4.new_code_cell(code))
+        return notebook
+
+
+def _bytes(notebook) -> bytes:
+    return nbformat.writes(notebook).encode()
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory):
+    """One run of `pglab grade` over a folder holding every kind of bad input at once."""
+    root = tmp_path_factory.mktemp("bad-inputs")
+    klass = Class(root)
+    folder = root / "inbox"
+    folder.mkdir()
+
+    def put(name: str, data: bytes) -> None:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    good = _bytes(klass.correct())
+    put("good/reinforce.ipynb", good)
+    put("invalid_json/reinforce.ipynb", b'{"cells": [ this is not json')
+    put("empty/reinforce.ipynb", b"")
+    put("truncated/reinforce.ipynb", good[: len(good) // 2])
+    put("not_a_notebook/reinforce.ipynb", b'{"hello": "world"}')
+    put("smithjohn_12345_67890_reinforce (1).ipynb", good)  # Canvas, renamed by the LMS
+    put("Ann Lee_555_assignsubmission_file_/reinforce-2.ipynb", good)  # Moodle folder
+    put("stray.ipynb", good)  # nobody's
+    deleted = klass.correct()
+    del deleted.cells[_cell_index(deleted, "test_log_prob")]
+    put("deleted_cell/reinforce.ipynb", _bytes(deleted))
+    duplicated = klass.correct()
+    index = _cell_index(duplicated, "test_grad_log_prob")
+    duplicated.cells.insert(index, copy.deepcopy(duplicated.cells[index]))
+    put("duplicated_cell/reinforce.ipynb", _bytes(duplicated))
+    reordered = klass.correct()
+    a, b = (
+        _cell_index(reordered, "test_expected_reward"),
+        _cell_index(reordered, "test_leave_one_out"),
+    )
+    reordered.cells[a], reordered.cells[b] = reordered.cells[b], reordered.cells[a]
+    put("reordered_cells/reinforce.ipynb", _bytes(reordered))
+    retyped = klass.correct()
+    cell = retyped.cells[_cell_index(retyped, "test_analytic_gradient")]
+    retyped.cells[_cell_index(retyped, "test_analytic_gradient")] = nbformat.v4.new_markdown_cell(
+        cell.source, metadata=cell.metadata
+    )
+    put("retyped_cell/reinforce.ipynb", _bytes(retyped))
+    put("nbformat3/reinforce.ipynb", nbformat.writes(nbformat.convert(klass.correct(), 3)).encode())
+    put("two_notebooks/reinforce.ipynb", _bytes(klass.release))
+    put("two_notebooks/reinforce (2).ipynb", good)
+    (folder / "two_notebooks" / "timestamp.txt").unlink(missing_ok=True)
+    huge = klass.correct()
+    huge.cells[0].setdefault("outputs", [])
+    huge.cells.append(nbformat.v4.new_code_cell("print('x')"))
+    huge.cells[-1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="x" * 30_000_000)
+    ]
+    put("huge_outputs/reinforce.ipynb", _bytes(huge))
+    put(
+        "dies/reinforce.ipynb",
+        _bytes(klass.with_cell_after("test_analytic_gradient", "import os\nos._exit(1)")),
+    )
+    put(
+        "never_returns/reinforce.ipynb",
+        _bytes(klass.with_cell_after("test_analytic_gradient", "import time\ntime.sleep(10**6)")),
+    )
+    result = pglab(klass.course, str(folder), "--jobs", "2", "--no-feedback")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return klass.course, result.stdout, scores(klass.course, ASSIGNMENT)
+
+
+def _auto(cells) -> float:
+    return sum(c.score for name, c in cells.items() if name.startswith("test_"))
+
+
+@pytest.mark.parametrize(
+    "student",
+    [
+        "good",
+        "deleted_cell",
+        "duplicated_cell",
+        "reordered_cells",
+        "retyped_cell",
+        "nbformat3",
+        "12345",
+        "555",
+        "two_notebooks",
+        "huge_outputs",
+    ],
+)
+def test_repairable_submissions_earn_full_marks(bad_inputs, student):
+    """Renamed, restructured, old-format or bloated notebooks of a correct solution are repaired
+    from source (as nbgrader's add_missing_cells does) and earn every autograded point."""
+    _, _, table = bad_inputs
+    assert _auto(table[student]) == AUTOGRADED_MAX
+
+
+@pytest.mark.parametrize(
+    "student, reason",
+    [
+        ("invalid_json", "not valid notebook JSON"),
+        ("empty", "the file is empty"),
+        ("truncated", "not valid notebook JSON"),
+        ("not_a_notebook", "not a Jupyter notebook"),
+    ],
+)
+def test_unreadable_files_get_a_clear_message_and_no_grade(bad_inputs, student, reason):
+    """An unreadable file is reported with a reason a person can act on; nothing is recorded
+    for that student and everyone else is graded."""
+    course, stdout, table = bad_inputs
+    assert f"could not grade {student}" in stdout and reason in stdout
+    assert student not in table
+    report = (course / "reports" / f"{ASSIGNMENT}.html").read_text()
+    assert reason in report
+
+
+def test_unmapped_and_duplicate_files_are_reported(bad_inputs):
+    """A file that names no student, and a student's older second notebook, are listed."""
+    _, stdout, _ = bad_inputs
+    assert "not used: stray.ipynb: could not tell which student" in stdout
+    assert "two_notebooks/reinforce.ipynb: two_notebooks has several" in stdout
+
+
+def test_a_dying_kernel_keeps_the_points_earned_before_it_died(bad_inputs):
+    """os._exit in a student cell fails the cells after it, and only those."""
+    _, _, table = bad_inputs
+    cells = table["dies"]
+    kept = {"test_log_prob", "test_grad_log_prob", "test_expected_reward", "test_analytic_gradient"}
+    assert {n for n, c in cells.items() if n.startswith("test_") and c.score == c.max_score} == kept
+
+
+def test_a_cell_that_never_returns_is_stopped_and_finished_cells_keep_their_points(bad_inputs):
+    """A cell that sleeps forever runs into the notebook's time limit: it is stopped, later cells
+    are not run, and the cells that finished before it keep their points."""
+    _, _, table = bad_inputs
+    cells = table["never_returns"]
+    kept = {"test_log_prob", "test_grad_log_prob", "test_expected_reward", "test_analytic_gradient"}
+    assert {n for n, c in cells.items() if n.startswith("test_") and c.score == c.max_score} == kept
+
+
+def test_outputs_are_written(bad_inputs):
+    """Grades CSV with nbgrader's columns, a Canvas CSV, and a static report."""
+    course, _, _ = bad_inputs
+    with (course / "exports" / "grades.csv").open() as handle:
+        header = next(csv.reader(handle))
+    assert header[:4] == ["assignment", "duedate", "timestamp", "student_id"]
+    canvas = (course / "exports" / f"{ASSIGNMENT}-canvas.csv").read_text().splitlines()
+    assert canvas[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section")
+    assert any(line.startswith("12345,12345,") for line in canvas)
+    report = (course / "reports" / f"{ASSIGNMENT}.html").read_text()
+    for section in (
+        "Scores",
+        "Pass rate per check",
+        "Most frequent misconceptions",
+        "Could not be graded",
+        "Time per submission",
+    ):
+        assert section in report
+
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("resume")
+    klass = Class(root)
+    wrong = klass.correct()
+    wrong.cells[_cell_index(wrong, "grad_log_prob")].source = (
+        "def grad_log_prob(theta, actions):\n"
+        "    return sigmoid(theta) - np.asarray(actions, dtype=float)\n"
+    )
+    for name, notebook in (("ann", klass.correct()), ("bob", wrong), ("cyd", klass.correct())):
+        path = klass.course / "submitted" / name / ASSIGNMENT / "reinforce.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(notebook, path)
+    return klass
+
+
+def test_second_run_regrades_only_new_or_changed_submissions(small_class):
+    """Run twice: nothing is regraded. Change one file: only that one is."""
+    course = small_class.course
+    first = pglab(course, "--jobs", "2", "--no-feedback")
+    assert first.returncode == 0 and "3 graded, 0 unchanged" in first.stdout, first.stdout
+    table = scores(course, ASSIGNMENT)
+    assert _auto(table["ann"]) == AUTOGRADED_MAX and _auto(table["bob"]) < AUTOGRADED_MAX
+    second = pglab(course, "--jobs", "2", "--no-feedback")
+    assert "0 graded, 3 unchanged" in second.stdout, second.stdout
+    nbformat.write(
+        small_class.correct(), course / "submitted" / "bob" / ASSIGNMENT / "reinforce.ipynb"
+    )
+    third = pglab(course, "--jobs", "2", "--no-feedback")
+    assert "1 graded, 2 unchanged" in third.stdout, third.stdout
+    assert _auto(scores(course, ASSIGNMENT)["bob"]) == AUTOGRADED_MAX
+
+
+def test_an_interrupted_run_loses_nothing_already_graded(tmp_path):
+    """Stop a run after its first result: the next run grades only what was left."""
+    klass = Class(tmp_path)
+    course = klass.course
+    for name in ("dee", "eve", "fay", "gus"):
+        path = course / "submitted" / name / ASSIGNMENT / "reinforce.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(klass.correct(), path)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pglab",
+            "grade",
+            ASSIGNMENT,
+            "--jobs",
+            "1",
+            "--quiet",
+            "--no-feedback",
+        ],
+        cwd=course,
+        env=nbgrader_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    state = course / ".pglab" / "grade" / ASSIGNMENT
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (state.is_dir() and any(state.glob("*.json"))):
+        time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=120)
+    done = {p.stem for p in state.glob("*.json")}
+    assert 1 <= len(done) < 4
+    for name in done:
+        assert json.loads((state / f"{name}.json").read_text())["status"] == "graded"
+    rerun = pglab(course, "--jobs", "2", "--no-feedback")
+    assert f"{4 - len(done)} graded, {len(done)} unchanged" in rerun.stdout, rerun.stdout
+    assert all(_auto(c) == AUTOGRADED_MAX for c in scores(course, ASSIGNMENT).values())
+
+
+def test_lms_zip_export(tmp_path):
+    """A Canvas-style zip: files map to Canvas user ids; the Canvas CSV uses them."""
+    klass = Class(tmp_path)
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("leeann_777_888_reinforce.ipynb", _bytes(klass.correct()))
+        bundle.writestr("kimbo_LATE_999_111_reinforce (1).ipynb", _bytes(klass.release))
+        bundle.writestr("__MACOSX/._junk", b"junk")
+        bundle.writestr("readme.txt", b"not a notebook")
+    result = pglab(klass.course, str(archive), "--jobs", "2", "--no-feedback")
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = scores(klass.course, ASSIGNMENT)
+    assert _auto(table["777"]) == AUTOGRADED_MAX and _auto(table["999"]) == 0
+    canvas = (klass.course / "exports" / f"{ASSIGNMENT}-canvas.csv").read_text()
+    assert "777,777,,777,,19" in canvas
+
+
+def test_refuses_without_sandbox_unless_told(tmp_path):
+    """Where bubblewrap cannot run, grading refuses and says what to install."""
+    klass = Class(tmp_path)
+    with (klass.course / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.Sandbox.bwrap = '/nonexistent/bwrap'\n")
+    result = pglab(klass.course, "--no-feedback")
+    assert result.returncode == 2
+    assert "bubblewrap" in result.stdout
