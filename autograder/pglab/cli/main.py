@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from pglab import __version__
-from pglab.cli import grade, probes, release
+from pglab.cli import grade, probes, release, scan
 
-VERBS = {"grade": grade, "probes": probes, "release": release}
+VERBS = {"grade": grade, "probes": probes, "release": release, "scan": scan}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,62 @@
+"""``pglab scan``: tamper evidence for every submission, with the suspicious lines quoted.
+
+Reads ``submitted/<student>/<assignment>/*.ipynb`` and prints, per student, each flag of
+``pglab.tamper`` (e.g. ``imports os``, ``assigns np.allclose, part of a module``). Flags do
+not change scores; they tell a TA where to look. Exit status 0 whatever is found (1 only
+for a bad course directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import nbformat
+
+from pglab.tamper import scan_notebook
+
+HELP = "Flag submission code that a REINFORCE solution never needs (static scan, no scores)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", nargs="?", default="reinforce")
+    parser.add_argument("--course", default=".", help="course directory (default: .)")
+    parser.add_argument("--student", help="only this student")
+    parser.add_argument("--json", action="store_true", help="one JSON object per flag")
+
+
+def scan_course(course: Path, assignment: str, student: str | None = None) -> dict[str, list]:
+    """student -> flags of their submitted notebooks, for every submission."""
+    found = {}
+    pattern = f"{student or '*'}/{assignment}/*.ipynb"
+    for path in sorted((course / "submitted").glob(pattern)):
+        name = path.parent.parent.name
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception as error:  # a corrupt notebook is itself worth a look
+            found.setdefault(name, []).append(f"{path.name}: cannot be read ({error})")
+            continue
+        found.setdefault(name, []).extend(scan_notebook(notebook))
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    course = Path(args.course)
+    if not (course / "submitted").is_dir():
+        print(f"pglab scan: {course.resolve()} has no submitted/ directory; run it in the "
+              "course directory or pass --course")  # fmt: skip
+        return 1
+    found = scan_course(course, args.assignment, args.student)
+    if not found:
+        print(f"no submissions of {args.assignment!r} in {course / 'submitted'}")
+    for student, flags in found.items():
+        if args.json:
+            for flag in flags:
+                row = flag.as_dict() if hasattr(flag, "as_dict") else {"error": flag}
+                print(json.dumps({"student": student, **row}))
+            continue
+        print(f"{student}: {len(flags)} flag{'s' * (len(flags) != 1)}")
+        for flag in flags:
+            print("  " + (flag.text() if hasattr(flag, "text") else flag).replace("\n", "\n  "))
+    return 0
