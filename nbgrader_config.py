@@ -19,7 +19,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from pglab.preprocessors import GradeSubmission
+from pglab.preprocessors import FlagTampering, GradeSubmission
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -30,8 +30,11 @@ c.CourseDirectory.solution_directory = "solutions"
 # student code in pglab's bubblewrap sandbox (docs/sandbox.md: SandboxedExecute), then
 # nbgrader's IgnorePattern, ClearMetadataPreprocessor and LimitOutput, then WriteVerdicts,
 # whose verdicts come from pglab's reference outside the kernel. nbgrader saves the grades.
+# FlagTampering stores static-scan flags (pglab.tamper) in the notebook's metadata and the
+# log, for TAs; it never changes a score (`pglab scan` lists them for a class).
 c.Autograde.autograde_preprocessors = [
     GradeSubmission,
+    FlagTampering,
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,
