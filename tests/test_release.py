@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from pglab.leaks import release_leaks
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 RELEASE = REPOSITORY / "release" / "reinforce" / "reinforce.ipynb"
 SOLUTION = REPOSITORY / "solutions" / "reinforce" / "reinforce.ipynb"
@@ -62,6 +64,50 @@ def test_no_hidden_tests_seeds_or_rubrics_ship(path):
     text = path.read_text()
     assert [s for s in SECRETS if s in text] == []
     assert ("Rubric" in text) == (path == SOLUTION)
+    # The same check `pglab release` runs, over every file of the tree (pglab.leaks).
+    assert release_leaks(REPOSITORY, "reinforce", path.parent.parent.name) == []
+
+
+def _plant(tmp_path: Path, code: str, extra_file: str | None = None) -> list[str]:
+    """A course copy whose release has one extra code cell (and file); its leaks."""
+    course = tmp_path / "course"
+    for tree in ("source", "release"):
+        (course / tree).mkdir(parents=True, exist_ok=True)
+        if not (course / tree / "reinforce").exists():
+            import shutil
+
+            shutil.copytree(REPOSITORY / tree / "reinforce", course / tree / "reinforce")
+    notebook = nbformat.read(RELEASE, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(code))
+    nbformat.write(notebook, course / "release" / "reinforce" / "reinforce.ipynb")
+    if extra_file:
+        (course / "release" / "reinforce" / "notes.txt").write_text(extra_file)
+    return release_leaks(course, "reinforce")
+
+
+@pytest.mark.parametrize(
+    ("code", "extra", "expected"),
+    [
+        ("x = 1", None, None),
+        ("import pglab.reference.reinforce as r", None, "imports the grading package"),
+        ("seed = 20261102", None, "contains the probe seed 20261102"),
+        ("### BEGIN HIDDEN TESTS\nassert True", None, "'BEGIN HIDDEN TESTS' marker"),
+        (
+            "def f(rewards):\n    return (rewards.sum() - rewards) / (rewards.size - 1)",
+            None,
+            "contains solution code",
+        ),
+        ("x = 1", "### BEGIN SOLUTION\n", "notes.txt: contains nbgrader's 'BEGIN SOLUTION'"),
+        ("# Rubric: full marks if ...", None, "contains the TA rubric"),
+    ],
+)
+def test_leak_check_finds_each_planted_leak(tmp_path, code, extra, expected):
+    """The leak check is not vacuous: each kind of leak planted in a copy is reported."""
+    found = _plant(tmp_path, code, extra)
+    if expected is None:
+        assert found == []
+    else:
+        assert any(expected in line for line in found), found
 
 
 def test_release_has_a_stub_for_every_api_function():
