@@ -18,6 +18,7 @@ from nbconvert import HTMLExporter
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.course import NbgraderFailed, run_nbgrader
+from pglab.leaks import release_leaks
 from pglab.submissions import SOLUTION_MARKERS
 
 HELP = "Regenerate release/ and solutions/ from source/ (or --check that they are in sync)."
@@ -81,6 +82,18 @@ def check(course: Path, names: list[str]) -> list[str]:
         return problems
 
 
+def leaks(course: Path, names: list[str]) -> int:
+    """Print what release/ or solutions/ leaks (pglab.leaks); 1 if anything, else 0."""
+    found = [
+        p for n in names for t in ("release", "solutions") for p in release_leaks(course, n, t)
+    ]
+    for line in found:
+        print(line)
+    if found:
+        print("release/ or solutions/ leaks solutions, hidden tests, seeds or the grading package")
+    return 1 if found else 0
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     names = args.assignments or list(ASSIGNMENTS)
@@ -92,8 +105,8 @@ def run(args: argparse.Namespace) -> int:
             print("release/ or solutions/ is out of sync with source/: run `pglab release`")
             return 1
         print("release/ and solutions/ are in sync with source/")
-        return 0
+        return leaks(course, names)
     for name in names:
         generate(course, name)
         print(f"regenerated release/{name} and solutions/{name}")
-    return 0
+    return leaks(course, names)
