@@ -7,9 +7,15 @@ through plain ``nbgrader autograde`` in a scratch course.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -17,11 +23,12 @@ import pytest
 from traitlets import TraitError
 from traitlets.config import Config
 
+from pglab.assignments import ASSIGNMENTS
 from pglab.course import add_submission, nbgrader_command, nbgrader_env, scores, scratch_course
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, message_size
 from pglab.sandbox import Sandbox, SandboxConfigError, SandboxUnavailable, availability
 from pglab.sandbox.command import HOME, SUBMISSION, Layout, bwrap_args, kernel_env, python_paths
-from pglab.submissions import build_submission
+from pglab.submissions import build_submission, corpus_settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "reinforce"
@@ -262,7 +269,10 @@ def test_huge_output_is_cut_and_fails_the_cell(tmp_path):
 def test_killed_kernel_fails_its_cell_and_the_rest(tmp_path):
     out = execute(["print(1)", "import os; os.kill(os.getpid(), 9)", "print(2)"], tmp_path)
     assert out[0] == "1\n"
-    assert "KernelDied" in out[1] and "not run: the kernel died in cell 1" in out[2]
+    assert (
+        "KernelDied" in out[1]
+        and "not run: the kernel died or broke its connection in cell 1" in out[2]
+    )
 
 
 @pytest.mark.pipeline
@@ -281,7 +291,9 @@ def test_disabled_sandbox_runs_unsandboxed(tmp_path):
     assert out == ["True\n"]
 
 
-# --- plain nbgrader autograde, sandboxed ---------------------------------------------------
+# --- plain nbgrader autograde: the attack corpus ------------------------------------------
+
+ATTACKS = sorted((Path(__file__).resolve().parent / "corpus" / "attacks").glob("*.py"))
 
 
 def autograde(course: Path) -> subprocess.CompletedProcess:
@@ -294,30 +306,235 @@ def autograde(course: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def sandboxed_course(tmp_path_factory) -> Path:
-    """A scratch course with the solution and the release as submissions, autograded."""
-    course = scratch_course(REPOSITORY, tmp_path_factory.mktemp("sandbox") / "course", [ASSIGNMENT])
+def digest(*paths: Path) -> str:
+    """sha256 over the bytes (and relative names) of every file under ``paths``."""
+    h = hashlib.sha256()
+    for root in paths:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file():
+                h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+class Listener:
+    """TCP listeners on 127.0.0.1 and [::1] (one port) that record what connects."""
+
+    def __init__(self):
+        self.received: list[bytes] = []
+        self.sockets = [socket.create_server(("127.0.0.1", 0))]
+        self.port = self.sockets[0].getsockname()[1]
+        try:
+            self.sockets.append(socket.create_server(("::1", self.port), family=socket.AF_INET6))
+        except OSError:
+            pass  # no IPv6 loopback here
+        for server in self.sockets:
+            threading.Thread(target=self._serve, args=(server,), daemon=True).start()
+
+    def _serve(self, server: socket.socket) -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(5)
+                try:
+                    self.received.append(connection.recv(100) or b"(connected)")
+                except OSError:
+                    self.received.append(b"(connected)")
+
+    def close(self) -> None:
+        for server in self.sockets:
+            server.close()
+
+
+@dataclass
+class AttackRun:
+    course: Path
+    result: subprocess.CompletedProcess
+    before: dict[str, str]
+    after: dict[str, str]
+    listener: Listener
+
+    def points(self, student: str) -> float:
+        return sum(c.score for c in scores(self.course, ASSIGNMENT)[student].values())
+
+    def cell_text(self, student: str, grade_id: str) -> str:
+        path = self.course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+                return "".join(
+                    o.get("text", "") + f"{o.get('ename', '')}: {o.get('evalue', '')}"
+                    for o in cell.get("outputs", [])
+                )
+        raise KeyError(grade_id)
+
+    def gradebook(self, query: str) -> list[tuple]:
+        with sqlite3.connect(self.course / "gradebook.db") as db:
+            return db.execute(query).fetchall()
+
+
+def protected(course: Path) -> dict[str, str]:
+    return {
+        "source/": digest(course / "source"),
+        "nbgrader_config.py": digest(course / "nbgrader_config.py"),
+    }
+
+
+def grade_attacks(base: Path, attacks: list[Path], unsafe: bool) -> AttackRun:
+    """A scratch course with the solution, the release and the attacks, autograded."""
+    course = scratch_course(REPOSITORY, base / "course", [ASSIGNMENT])
+    if unsafe:
+        with open(course / "nbgrader_config.py", "a") as config:
+            config.write("\nc.Sandbox.enabled = False  # the control run: no sandbox\n")
     source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    listener = Listener()
     add_submission(course, ASSIGNMENT, "solution", build_submission(release, source, '"""s"""\n'))
     add_submission(course, ASSIGNMENT, "release", release)
+    for path in attacks:
+        text = path.read_text().replace("@LISTENER_PORT@", str(listener.port))
+        add_submission(course, ASSIGNMENT, path.stem, build_submission(release, source, text))
+    before = protected(course)
     result = autograde(course)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return course
+    run = AttackRun(course, result, before, protected(course), listener)
+    listener.close()
+    return run
+
+
+@pytest.fixture(scope="module")
+def attack_runs(tmp_path_factory) -> dict[str, AttackRun]:
+    """Every attack graded by plain `nbgrader autograde` in the sandbox; the attacks that
+    need the sandbox to fail (CONTROL) also graded without it, in another course, at the
+    same time."""
+    base = tmp_path_factory.mktemp("attacks")
+    controls = [p for p in ATTACKS if "CONTROL" in corpus_settings(p.read_text())]
+    with ThreadPoolExecutor(2) as pool:
+        sandboxed = pool.submit(grade_attacks, base / "sandboxed", ATTACKS, False)
+        unsafe = pool.submit(grade_attacks, base / "unsafe", controls, True)
+        runs = {"sandboxed": sandboxed.result(), "unsafe": unsafe.result()}
+    return runs
+
+
+def attack_id(path: Path) -> str:
+    return path.stem
 
 
 @pytest.mark.pipeline
-def test_solution_earns_full_marks_inside_the_sandbox(sandboxed_course):
-    from pglab.assignments import ASSIGNMENTS
+def test_corpus_has_every_attack_of_the_issue():
+    names = {p.stem for p in ATTACKS}
+    assert {
+        "read_source_relative",
+        "read_source_via_proc",
+        "read_reference_module",
+        "read_other_submissions",
+        "rewrite_source_notebook",
+        "write_gradebook",
+        "patch_numpy_builtins_imports",
+        "kill_kernel",
+        "fork_bomb",
+        "exhaust_memory",
+        "print_100mb",
+        "network",
+    } <= names
 
-    cells = scores(sandboxed_course, ASSIGNMENT)["solution"]
+
+@pytest.mark.pipeline
+def test_autograde_completes_for_every_student(attack_runs):
+    run = attack_runs["sandboxed"]
+    assert run.result.returncode == 0, run.result.stdout + run.result.stderr
+    students = {s for (s,) in run.gradebook("SELECT id FROM student")}
+    assert students == {"solution", "release", *(p.stem for p in ATTACKS)}
+
+
+@pytest.mark.pipeline
+def test_solution_earns_full_marks_inside_the_sandbox(attack_runs):
+    """The instructor's solution, graded in the same sandboxed run as the attacks."""
+    run = attack_runs["sandboxed"]
+    cells = scores(run.course, ASSIGNMENT)["solution"]
     graded = {n: c for n, c in cells.items() if n in ASSIGNMENTS[ASSIGNMENT].probes}
     assert sorted(graded) == sorted(ASSIGNMENTS[ASSIGNMENT].probes)
     assert {n: c.score for n, c in graded.items() if c.score != c.max_score} == {}
+    assert run.points("release") == 0
 
 
 @pytest.mark.pipeline
-def test_release_earns_nothing_inside_the_sandbox(sandboxed_course):
-    cells = scores(sandboxed_course, ASSIGNMENT)["release"]
-    assert sum(c.score for c in cells.values()) == 0
+@pytest.mark.parametrize("path", ATTACKS, ids=attack_id)
+def test_attack_earns_no_more_than_the_release(attack_runs, path):
+    """Each attack, graded in the sandbox, earns what the untouched release earns (nothing),
+    and its own cell shows the sandbox stopping it."""
+    run = attack_runs["sandboxed"]
+    assert run.points(path.stem) <= run.points("release") == 0
+    shown = run.cell_text(path.stem, "log_prob")
+    for expected in corpus_settings(path.read_text())["SANDBOXED_OUTPUT"]:
+        assert expected in shown, shown[:2000]
+
+
+@pytest.mark.pipeline
+def test_attacks_leave_source_config_and_gradebook_untouched(attack_runs):
+    """source/ and nbgrader_config.py are byte-identical after grading every attack. The
+    gradebook changes by nbgrader's own writes, so it is checked by content: no table,
+    student or score that autograde does not write."""
+    run = attack_runs["sandboxed"]
+    assert run.after == run.before
+    tables = {t for (t,) in run.gradebook("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "pwned" not in tables
+    assert run.gradebook("SELECT count(*) FROM grade WHERE manual_score IS NOT NULL") == [(0,)]
+    assert run.gradebook("SELECT count(*) FROM grade WHERE extra_credit IS NOT NULL") == [(0,)]
+
+
+@pytest.mark.pipeline
+def test_no_connection_reaches_the_grading_machine(attack_runs):
+    assert attack_runs["sandboxed"].listener.received == []
+
+
+@pytest.mark.pipeline
+def test_limits_hold(attack_runs):
+    """The fork bomb stops below the process limit, the allocation below the memory limit,
+    and the 100 MB print leaves a small autograded notebook."""
+    run = attack_runs["sandboxed"]
+    forks = run.cell_text("fork_bomb", "log_prob")
+    assert int(forks.split("fork refused after")[1].split()[0]) < Sandbox().process_limit
+    memory = run.cell_text("exhaust_memory", "log_prob")
+    assert int(memory.split("MemoryError after")[1].split()[0]) * 1024**2 < Sandbox().memory_limit
+    notebook = run.course / "autograded" / "print_100mb" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert notebook.stat().st_size < 2 * SandboxedExecute().cell_output_limit
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize(
+    "path", [p for p in ATTACKS if "CONTROL" in corpus_settings(p.read_text())], ids=attack_id
+)
+def test_attack_works_without_the_sandbox(attack_runs, path):
+    """The control: graded with c.Sandbox.enabled = False, the same attack does steal, write
+    or connect. So the sandboxed run above passes because of the sandbox, and these attacks
+    are real."""
+    run = attack_runs["unsafe"]
+    control = corpus_settings(path.read_text())["CONTROL"]
+    if control == "earns":
+        assert run.points(path.stem) > 0
+    elif control == "changes_source":
+        assert run.after["source/"] != run.before["source/"]
+    elif control == "changes_gradebook":
+        tables = run.gradebook("SELECT name FROM sqlite_master WHERE type='table'")
+        assert ("pwned",) in tables
+    elif control == "connects":
+        assert b"network attack" in run.listener.received
+    else:
+        raise AssertionError(f"{path.name}: unknown CONTROL {control!r}")
+
+
+@pytest.mark.pipeline
+def test_attacks_are_flagged_for_the_ta_and_the_solution_is_not(attack_runs):
+    """FlagTampering (in nbgrader_config's autograde pipeline) leaves the static-scan flags in
+    every attack's autograded notebook, and none in the solution's."""
+    run = attack_runs["sandboxed"]
+
+    def flags(student: str) -> list[dict]:
+        path = run.course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        return nbformat.read(path, as_version=4).metadata["pglab"]["tamper_flags"]
+
+    assert flags("solution") == []
+    for path in ATTACKS:
+        assert flags(path.stem), path.stem

@@ -8,8 +8,9 @@ Used in place of ``Execute`` in the autograde pipeline (``nbgrader_config.py``):
   ``notebook_output_limit`` for the whole notebook): past the cap the rest is discarded, the
   cell gets an ``OutputLimitExceeded`` error and the kernel is interrupted, so a kernel that
   prints 100 MB cannot fill the grader's memory or the autograded notebook;
-- a kernel that dies (killed, crashed, ``os._exit``) fails its cell and every later cell with
-  a ``KernelDied`` error, instead of aborting the student's whole autograde run.
+- a kernel that dies (killed, crashed, ``os._exit``) or breaks the messaging protocol
+  (garbled or missing messages) fails its cell and every later cell with a ``KernelDied``
+  error, instead of aborting the student's whole autograde run.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import asyncio
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
@@ -93,7 +94,10 @@ class SandboxedExecute(Execute):
         if self._dead_at is not None:
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [
-                    error_output("KernelDied", f"not run: the kernel died in cell {self._dead_at}")
+                    error_output(
+                        "KernelDied",
+                        f"not run: the kernel died or broke its connection in cell {self._dead_at}",
+                    )
                 ]
             return cell, resources
         self._cell_chars = 0
@@ -102,20 +106,26 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._dead_at = index
-            cell.outputs.append(
-                error_output(
-                    "KernelDied",
-                    "the kernel stopped while running this cell (it was killed, crashed, ran "
-                    "out of memory or exited); later cells were not run",
-                )
+            reason = (
+                "the kernel stopped while running this cell (it was killed, crashed, ran out "
+                "of memory or exited); later cells were not run"
             )
-            stderr = getattr(self.km, "kernel_stderr", lambda: "")()
-            self.log.warning("kernel died in cell %d; its stderr began:\n%s", index, stderr)
-            return cell, resources
+        except CellExecutionError:
+            raise  # only with allow_errors = False, which nbgrader never sets
+        except Exception as error:  # the student's kernel broke the protocol
+            self.log.warning("kernel misbehaved in cell %d", index, exc_info=True)
+            reason = (
+                f"the grader lost its connection to the kernel in this cell "
+                f"({type(error).__name__}: {str(error)[:200]}); later cells were not run"
+            )
         finally:
             if self._interrupting is not None and not self._interrupting.done():
                 self._interrupting.cancel()  # the cell ended first: do not interrupt the next
+        self._dead_at = index
+        cell.outputs.append(error_output("KernelDied", reason))
+        stderr = getattr(self.km, "kernel_stderr", lambda: "")()
+        self.log.warning("kernel stopped in cell %d; its stderr began:\n%s", index, stderr)
+        return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         if self._over_limit:
