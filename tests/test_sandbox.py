@@ -27,7 +27,15 @@ from pglab.assignments import ASSIGNMENTS
 from pglab.course import add_submission, nbgrader_command, nbgrader_env, scores, scratch_course
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, message_size
 from pglab.sandbox import Sandbox, SandboxConfigError, SandboxUnavailable, availability
-from pglab.sandbox.command import HOME, SUBMISSION, Layout, bwrap_args, kernel_env, python_paths
+from pglab.sandbox.command import (
+    HOME,
+    MPLCONFIGDIR,
+    SUBMISSION,
+    Layout,
+    bwrap_args,
+    kernel_env,
+    python_paths,
+)
 from pglab.submissions import build_submission, corpus_settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -102,6 +110,18 @@ def test_launcher_sets_limits_then_drops_to_the_sandbox_uid(tmp_path):
     unprivileged = bwrap_args(Sandbox(), layout(tmp_path, uid=None), KERNEL)
     assert "setpriv" not in unprivileged[unprivileged.index("-c") + 1]
     assert "--disable-userns" in unprivileged
+
+
+def test_prebuilt_font_list_is_bound_read_only(tmp_path):
+    """matplotlib's font list is built once by the grader and shown read-only (so kernels do
+    not each rebuild it, and none can change it for the next)."""
+    fonts = tmp_path / "fonts" / "fontlist-v390.json"
+    args = bwrap_args(Sandbox(), layout(tmp_path, font_list=fonts), KERNEL)
+    i = args.index(str(fonts))
+    assert args[i - 1 : i + 2] == ["--ro-bind", str(fonts), f"{MPLCONFIGDIR}/{fonts.name}"]
+    script = args[args.index("-c") + 1]
+    assert f"chown -R 2100000001:2100000001 {HOME}/work" in script
+    assert f"chown -R 2100000001:2100000001 {HOME};" not in script
 
 
 def test_kernel_environment_keeps_nothing_of_the_graders():

@@ -27,6 +27,7 @@ from pglab.sandbox.settings import Sandbox
 HOME = "/home/student"
 WORK = f"{HOME}/work"
 SUBMISSION = "/run/pglab/submission"
+MPLCONFIGDIR = f"{HOME}/.config/matplotlib"
 # Mounted read-only when present: fontconfig's configuration (matplotlib asks for it).
 SYSTEM_FILES = ("/etc/fonts",)
 # Top-level links of a merged-/usr system; mirrored as links, or bound if real directories.
@@ -47,6 +48,7 @@ class Layout:
     hidden: Sequence[Path] = ()  # inside a read-only mount, but replaced by an empty dir
     uid: int | None = None  # drop to this uid/gid (grading as root); None: keep the caller's
     env: Mapping[str, str] = field(default_factory=dict)
+    font_list: Path | None = None  # matplotlib's prebuilt font list, bound read-only
 
 
 def python_paths() -> list[Path]:
@@ -103,10 +105,11 @@ def launcher_script(settings: Sandbox, uid: int | None) -> str:
         limits.append(f"--nproc={settings.process_limit}")
     if settings.file_size_limit:
         limits.append(f"--fsize={settings.file_size_limit}")
-    steps = ["set -e", f"mkdir {WORK}", f"cp -R {SUBMISSION}/. {WORK}/"]
+    steps = ["set -e", f"mkdir -p {WORK} {MPLCONFIGDIR}", f"cp -R {SUBMISSION}/. {WORK}/"]
     drop = ""
-    if uid is not None:
-        steps.append(f"chown -R {uid}:{uid} {HOME}")
+    if uid is not None:  # not -R on HOME: the font list bound in it is read-only
+        steps.append(f"chown -R {uid}:{uid} {WORK}")
+        steps.append(f"chown {uid}:{uid} {HOME} {HOME}/.config {MPLCONFIGDIR}")
         drop = (
             f"setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
             "--bounding-set=-all --no-new-privs -- "
@@ -178,6 +181,8 @@ def bwrap_args(settings: Sandbox, layout: Layout, kernel_cmd: Sequence[str]) -> 
     for path in sorted(layout.hidden):
         if any(_inside(path, m) for m in (Path("/usr"), *layout.read_only)):
             args += ["--tmpfs", str(path), "--remount-ro", str(path)]
+    if layout.font_list is not None:
+        args += ["--ro-bind", str(layout.font_list), f"{MPLCONFIGDIR}/{layout.font_list.name}"]
     args += ["--ro-bind", str(layout.submission), SUBMISSION]
     args += _parent_dirs(layout.scratch, mounted)
     args += ["--bind", str(layout.scratch), str(layout.scratch)]
@@ -196,7 +201,7 @@ def kernel_env(settings: Sandbox, host_env: Mapping[str, str], python_bin: Path)
         "LANG": "C.UTF-8",
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "MPLCONFIGDIR": f"{HOME}/.config/matplotlib",
+        "MPLCONFIGDIR": MPLCONFIGDIR,
         # glibc reserves 64 MiB of address space per thread arena; keep RLIMIT_AS for data.
         "MALLOC_ARENA_MAX": "2",
     }

@@ -25,6 +25,7 @@ from jupyter_client.manager import AsyncKernelManager
 import pglab
 from pglab.sandbox.availability import require
 from pglab.sandbox.command import Layout, bwrap_args, describe, kernel_env, python_paths
+from pglab.sandbox.font_cache import font_list
 from pglab.sandbox.settings import Sandbox
 from pglab.sandbox.uids import UidLease
 
@@ -93,6 +94,7 @@ class SandboxKernelManager(AsyncKernelManager):
             hidden=[Path(pglab.__file__).resolve().parent],
             uid=uid,
             env=kernel_env(settings, kw.get("env") or os.environ, Path(kernel_cmd[0]).parent),
+            font_list=font_list(kernel_cmd[0]),
         )
         args = bwrap_args(settings, layout, kernel_cmd)
         self.log.debug("sandboxed kernel: %s %s", settings.bwrap, describe(args))
