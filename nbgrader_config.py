@@ -12,14 +12,17 @@ from nbgrader.preprocessors import (
     ClearHiddenTests,
     ClearMarkScheme,
     ClearOutput,
+    DeduplicateIds,
     Execute,
     GetGrades,
     IncludeHeaderFooter,
     LockCells,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
-from pglab.preprocessors import FlagTampering, GradeSubmission
+from pglab.preprocessors import FlagTampering, ForgetDuplicateCells, GradeSubmission
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -32,6 +35,16 @@ c.CourseDirectory.solution_directory = "solutions"
 # whose verdicts come from pglab's reference outside the kernel. nbgrader saves the grades.
 # FlagTampering stores static-scan flags (pglab.tamper) in the notebook's metadata and the
 # log, for TAs; it never changes a score (`pglab scan` lists them for a class).
+# nbgrader's sanitize steps, plus ForgetDuplicateCells: without it a duplicated grade cell
+# makes OverwriteCells fail with KeyError 'grade_id' and the submission is not graded.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    ForgetDuplicateCells,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 c.Autograde.autograde_preprocessors = [
     GradeSubmission,
     FlagTampering,

@@ -114,7 +114,6 @@ def bad_inputs(tmp_path_factory):
     put("two_notebooks/reinforce (2).ipynb", good)
     (folder / "two_notebooks" / "timestamp.txt").unlink(missing_ok=True)
     huge = klass.correct()
-    huge.cells[0].setdefault("outputs", [])
     huge.cells.append(nbformat.v4.new_code_cell("print('x')"))
     huge.cells[-1].outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="x" * 30_000_000)

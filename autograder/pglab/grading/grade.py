@@ -4,8 +4,9 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
 
 1. read: bytes -> notebook (nbformat 3 is upgraded; anything unreadable is refused with a
    message a student can act on);
-2. sanitize: ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells (with
-   add_missing_cells as configured), CheckCellMetadata, with source cells from the bundle;
+2. sanitize: ClearOutput, DeduplicateIds (+ ForgetDuplicateCells), OverwriteKernelspec,
+   OverwriteCells (with add_missing_cells as configured), RestoreCellOrder,
+   CheckCellMetadata, with source cells from the bundle;
 3. execute: ``SandboxedExecute`` (bubblewrap, output caps, dead kernels handled);
 4. judge: IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then ``WriteVerdicts``;
 5. score: nbgrader's ``determine_grade`` for each graded cell.
@@ -19,6 +20,7 @@ while its kernel runs), so any process that has the bundle can call it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -40,6 +42,8 @@ from traitlets.config import Configurable
 
 from pglab.grading.bundle import Bundle
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
+from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
+from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
 from pglab.preprocessors.write_verdicts import WriteVerdicts
 
@@ -71,7 +75,8 @@ class _ExecuteWithDeadline(SandboxedExecute):
             ]
             return cell, resources
         per_cell = self.timeout
-        self.timeout = int(max(1, min(per_cell or remaining, remaining)))
+        # Rounded up, so a cell stopped by the deadline ends at or after it: nothing later runs.
+        self.timeout = math.ceil(max(1.0, min(per_cell or remaining, remaining)))
         try:
             return super().preprocess_cell(cell, resources, index)
         finally:
@@ -156,8 +161,10 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
     for step in (
         ClearOutput,
         DeduplicateIds,
+        ForgetDuplicateCells,
         OverwriteKernelspecFromBundle,
         OverwriteCellsFromBundle,
+        RestoreCellOrder,
         CheckCellMetadata,
     ):
         notebook, resources = step(config=config)(notebook, resources)

@@ -35,6 +35,14 @@ class Found:
     origin: str
     data: bytes
     timestamp: str | None = None
+    #: file modification time, where the input has one (zip entries: their date)
+    modified: float = 0.0
+
+    @property
+    def upload_number(self) -> int:
+        """2 for ``reinforce (2).ipynb`` or ``reinforce-2.ipynb``: LMSs number re-uploads."""
+        match = re.search(r"(?:\((\d+)\)|[-_ ](\d+))\.ipynb$", self.origin, re.IGNORECASE)
+        return int(match.group(1) or match.group(2)) if match else 0
 
 
 @dataclass
@@ -71,7 +79,8 @@ def student_from_lms_name(filename: str) -> tuple[str, str] | None:
 
 def _choose(found: dict[str, list[Found]], notebook: str, discovery: Discovery) -> None:
     for student, candidates in sorted(found.items()):
-        candidates.sort(key=lambda f: (f.timestamp or "", f.origin))
+        # Latest first by submission time, then the LMS's re-upload number, then file time.
+        candidates.sort(key=lambda f: (f.timestamp or "", f.upload_number, f.modified, f.origin))
         chosen = candidates[-1]
         for other in candidates[:-1]:
             discovery.skipped[other.origin] = (
@@ -90,7 +99,7 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
     else:
         raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
     found: dict[str, list[Found]] = {}
-    for relative, read, timestamp in entries:
+    for relative, read, timestamp, modified in entries:
         student = _student_of(relative, assignment, notebook)
         if student is None:
             if relative.suffix.lower() == ".ipynb":
@@ -98,7 +107,9 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
                     f"could not tell which student this is, or it is not {notebook}.ipynb"
                 )
             continue
-        found.setdefault(student, []).append(Found(student, str(relative), read(), timestamp))
+        found.setdefault(student, []).append(
+            Found(student, str(relative), read(), timestamp, modified)
+        )
     _choose(found, notebook, discovery)
     return discovery
 
@@ -131,7 +142,8 @@ def _dir_entries(source: Path):
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts):
             stamp_file = path.parent / "timestamp.txt"
             stamp = stamp_file.read_text().strip() if stamp_file.is_file() else None
-            yield PurePosixPath(path.relative_to(source).as_posix()), path.read_bytes, stamp
+            relative = PurePosixPath(path.relative_to(source).as_posix())
+            yield relative, path.read_bytes, stamp, path.stat().st_mtime
 
 
 def _zip_entries(source: Path, discovery: Discovery):
@@ -145,4 +157,4 @@ def _zip_entries(source: Path, discovery: Discovery):
                 continue
             year, month, day, hour, minute, second = info.date_time
             stamp = f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
-            yield relative, (lambda info=info: archive.read(info)), stamp
+            yield relative, (lambda info=info: archive.read(info)), stamp, 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import jinja2
@@ -52,14 +52,14 @@ def summarise(run: Run) -> dict:
     graded = [o for o in run.outcomes if o.status != "failed"]
     failed = [o for o in run.outcomes if o.status == "failed"]
     auto_cells: dict[str, list[dict]] = defaultdict(list)
-    misconceptions: dict[str, list[str]] = defaultdict(list)
+    misconceptions: dict[str, set[str]] = defaultdict(set)
     for outcome in graded:
         for cell in outcome.cells:
             if cell["passed"] is None:
                 continue
             auto_cells[cell["grade_id"]].append(cell)
             if cell["misconception"]:
-                misconceptions[cell["misconception"]].append(outcome.student)
+                misconceptions[cell["misconception"]].add(outcome.student)
     rates = {
         name: sum(1 for c in cells if c["passed"]) / len(cells)
         for name, cells in auto_cells.items()
@@ -73,7 +73,7 @@ def summarise(run: Run) -> dict:
             "students": sorted(students)[:5],
             "feedback": FEEDBACK.get(key, ""),
         }
-        for key, students in Counter({k: v for k, v in misconceptions.items()}).most_common()
+        for key, students in misconceptions.items()
     ]
     frequent.sort(key=lambda m: (-m["count"], m["id"]))
     timings = sorted(
