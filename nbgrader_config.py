@@ -22,19 +22,13 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from pglab.preprocessors import FlagTampering, ForgetDuplicateCells, GradeSubmission
+from pglab.preprocessors import ForgetDuplicateCells, GradeSubmission
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "pglab"
 c.CourseDirectory.solution_directory = "solutions"
 
-# GradeSubmission grades with pglab.grading.grade, the function `pglab grade` runs too:
-# student code in pglab's bubblewrap sandbox (docs/sandbox.md: SandboxedExecute), then
-# nbgrader's IgnorePattern, ClearMetadataPreprocessor and LimitOutput, then WriteVerdicts,
-# whose verdicts come from pglab's reference outside the kernel. nbgrader saves the grades.
-# FlagTampering stores static-scan flags (pglab.tamper) in the notebook's metadata and the
-# log, for TAs; it never changes a score (`pglab scan` lists them for a class).
 # nbgrader's sanitize steps, plus ForgetDuplicateCells: without it a duplicated grade cell
 # makes OverwriteCells fail with KeyError 'grade_id' and the submission is not graded.
 c.Autograde.sanitize_preprocessors = [
@@ -45,9 +39,15 @@ c.Autograde.sanitize_preprocessors = [
     OverwriteCells,
     CheckCellMetadata,
 ]
+
+# GradeSubmission grades with pglab.grading.grade, the function `pglab grade` runs too:
+# student code in pglab's bubblewrap sandbox (docs/sandbox.md: SandboxedExecute), then
+# nbgrader's IgnorePattern, ClearMetadataPreprocessor and LimitOutput, then WriteVerdicts,
+# whose verdicts come from pglab's reference outside the kernel, then FlagTampering, which
+# stores static-scan flags (pglab.tamper) in the notebook's metadata for TAs and never
+# changes a score (`pglab scan` lists them for a class). nbgrader then saves the grades.
 c.Autograde.autograde_preprocessors = [
     GradeSubmission,
-    FlagTampering,
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,

@@ -8,7 +8,8 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
    OverwriteCells (with add_missing_cells as configured), RestoreCellOrder,
    CheckCellMetadata, with source cells from the bundle;
 3. execute: ``SandboxedExecute`` (bubblewrap, output caps, dead kernels handled);
-4. judge: IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then ``WriteVerdicts``;
+4. judge: IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then ``WriteVerdicts``,
+   then ``FlagTampering`` (static-scan flags for the TA; they never change a score);
 5. score: nbgrader's ``determine_grade`` for each graded cell.
 
 Each step is called as nbgrader calls it (``step(nb, resources)``), so a step that is
@@ -42,6 +43,7 @@ from traitlets.config import Configurable
 
 from pglab.grading.bundle import Bundle
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
+from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
@@ -105,6 +107,8 @@ class GradeResult:
     cells: list[CellResult] = field(default_factory=list)
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: tamper-evidence flags (``pglab.tamper``), as dicts
+    flags: list[dict] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -188,7 +192,13 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
     timings["execute"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    for step in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput, WriteVerdicts):
+    for step in (
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        WriteVerdicts,
+        FlagTampering,
+    ):
         notebook, resources = step(config=config)(notebook, resources)
     verdicts = resources.get("pglab", {}).get("verdicts", {})
     cells = []
@@ -210,4 +220,5 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
         )
     timings["judge"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
-    return GradeResult(nbformat.writes(notebook), cells, None, timings)
+    flags = list(notebook.metadata.get("pglab", {}).get("tamper_flags", []))
+    return GradeResult(nbformat.writes(notebook), cells, None, timings, flags)

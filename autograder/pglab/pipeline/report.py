@@ -95,6 +95,7 @@ def summarise(run: Run) -> dict:
         "misconceptions": frequent,
         "timings": timings,
         "median_seconds": statistics.median(totals) if totals else 0.0,
+        "flagged": [o for o in graded if o.flags],
     }
 
 

@@ -46,6 +46,8 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     submission_sha256: str = ""
     bundle_digest: str = ""
+    #: tamper-evidence flags from the static scan (never change the score)
+    flags: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -172,6 +174,7 @@ def _outcome(found: Found, sha: str, digest: str, result: GradeResult) -> Outcom
         timings=result.timings,
         submission_sha256=sha,
         bundle_digest=digest,
+        flags=result.flags,
     )
 
 
