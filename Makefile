@@ -33,13 +33,16 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -ra
 
-## Only the fast unit tests (no notebook execution).
+## Only the fast unit tests (no notebook execution, no browser).
 test-fast: install
-	$(BIN)/python -m pytest -ra -m "not pipeline"
+	$(BIN)/python -m pytest -ra -m "not pipeline and not browser"
 
-## JupyterLab with nbgrader's extensions, in this course directory.
+## JupyterLab with nbgrader's extensions, in this course directory, with a local exchange
+## (.exchange/) and student folder (student/): lab/nbgrader_config.py, docs/lab.md.
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=.
+	mkdir -p .exchange student && chmod 777 .exchange
+	JUPYTER_CONFIG_PATH=$(CURDIR)/lab $(BIN)/jupyter lab --notebook-dir=. \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 release: install
 	$(BIN)/pglab release
