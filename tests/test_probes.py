@@ -176,3 +176,22 @@ def test_helpers_bug_is_charged_to_the_helper(cell, function, build):
         ASSIGNMENT.probes[cell], grad_log_prob=_dpi_score, **{function: doubly_wrong}
     )
     assert not judge_cell(ASSIGNMENT, cell, outputs).passed
+
+
+def test_variance_reduction_dual_path():
+    """The optimal-baseline cell's dual path holds for b* and fails for a baseline that raises
+    the variance."""
+    from pglab.checks.reinforce import _variance_reduction
+    from pglab.records import PartRecord
+
+    calls = ASSIGNMENT.probes["test_optimal_baseline"].rebuild_inputs()[0]
+
+    def record(value):
+        outputs = [np.asarray(ref.optimal_baseline(*args)) for args in calls]
+        index = next(i for i, args in enumerate(calls) if args[0] == 3.0)
+        outputs[index] = np.asarray(value if value is not None else outputs[index])
+        return PartRecord("optimal_baseline", outputs, [0] * len(outputs), [])
+
+    lines, confirmed = _variance_reduction(record(None), calls)
+    assert confirmed and "smallest possible" in lines[0]
+    assert not _variance_reduction(record(20.0), calls)[1]

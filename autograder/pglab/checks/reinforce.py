@@ -250,6 +250,8 @@ def check_reinforce_unbiased(probe: Probe, inputs: list[list[tuple]], parts: lis
 
 
 def check_optimal_baseline(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]):
+    """Exact b*, and the dual path: with it, simulated variance falls below the no-baseline
+    variance and both simulated variances match the exact formula."""
     record, calls = parts[0], inputs[0]
     verdict = exact_unless_callees_explain(
         "optimal_baseline",
@@ -260,35 +262,56 @@ def check_optimal_baseline(probe: Probe, inputs: list[list[tuple]], parts: list[
         _baseline_from,
         "seeded inputs",
     )
+    lines, confirmed = _variance_reduction(record, calls)
+    exact_pass = verdict.passed and verdict.summary.startswith("optimal_baseline is correct")
+    if exact_pass and not confirmed:
+        return Verdict(
+            False,
+            "With your baseline the simulated variance does not fall below the no-baseline "
+            "variance, or does not match the exact formula.",
+            tuple(lines),
+        )
     return Verdict(
-        verdict.passed,
-        verdict.summary,
-        verdict.details + tuple(_variance_reduction(record, calls)),
-        verdict.misconception,
+        verdict.passed, verdict.summary, verdict.details + tuple(lines), verdict.misconception
     )
 
 
-def _variance_reduction(record: PartRecord, calls: list[tuple]) -> list[str]:
-    """Dual path: simulated variance with the student's baseline against the exact formula."""
+#: Simulated and exact variances must agree within this many standard errors of the sample
+#: variance (normal approximation; see docs/grading.md).
+VARIANCE_Z = 8.0
+
+
+def _variance_reduction(record: PartRecord, calls: list[tuple]) -> tuple[list[str], bool]:
+    """Dual path at one setting: simulated variance with the student's baseline against the
+    exact formula, and against no baseline. Returns the explanation and whether it holds."""
     index = next(i for i, args in enumerate(calls) if args[0] == 3.0)
     theta, means = calls[index]
     out = record.outputs[index]
     if out is None or out.size != 1 or not np.isfinite(out).all():
-        return []
+        return [], False
     baseline = float(out.ravel()[0])
     stds = [1.0, 1.0]
     actions, rewards = ref.sample_bandit(theta, means, stds, 200_000, np.random.default_rng(7))
-    simulated_none = float(np.var(ref.reinforce_estimates(theta, actions, rewards)))
-    simulated = float(np.var(ref.reinforce_estimates(theta, actions, rewards, baseline)))
-    exact_none = ref.estimator_variance(theta, means, stds)
-    exact_with = ref.estimator_variance(theta, means, stds, baseline)
+    agree = True
+    simulated, exact_values = [], []
+    for b in (0.0, baseline):
+        estimates = ref.reinforce_estimates(theta, actions, rewards, b)
+        centred = estimates - estimates.mean()
+        variance = float(np.mean(centred**2))
+        spread = float(np.sqrt((np.mean(centred**4) - variance**2) / estimates.size))
+        exact_value = ref.estimator_variance(theta, means, stds, b)
+        agree &= abs(variance - exact_value) <= VARIANCE_Z * spread
+        simulated.append(variance)
+        exact_values.append(exact_value)
+    reduced = simulated[1] < simulated[0]
     best = ref.estimator_variance(theta, means, stds, ref.optimal_baseline(theta, means))
-    return [
+    line = (
         f"At theta = {theta}, means = {fmt(list(means))}, stds = [1, 1] your baseline "
-        f"b = {baseline:.5g} gives a per-sample variance of {exact_with:.5g} "
-        f"(simulated: {simulated:.5g}) against {exact_none:.5g} without a baseline "
-        f"(simulated: {simulated_none:.5g}); the smallest possible is {best:.5g}."
-    ]
+        f"b = {baseline:.5g} gives a per-sample variance of {exact_values[1]:.5g} "
+        f"(simulated: {simulated[1]:.5g}) against {exact_values[0]:.5g} without a baseline "
+        f"(simulated: {simulated[0]:.5g}); the smallest possible is {best:.5g}."
+    )
+    return [line], reduced and agree
 
 
 def check_leave_one_out(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]):
