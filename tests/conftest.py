@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pglab.course import add_submission, nbgrader_command, nbgrader_env, scores, scratch_course
+from pglab.course import add_submission, run_nbgrader, scores, scratch_course
 from pglab.submissions import build_submission
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -83,13 +83,7 @@ def graded_class(tmp_path_factory) -> GradedClass:
     add_submission(courses[0], ASSIGNMENT, "fixed-release", release)
 
     def autograde(course: Path) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            nbgrader_command("autograde", ASSIGNMENT, "--force"),
-            cwd=course,
-            env=nbgrader_env(),
-            capture_output=True,
-            text=True,
-        )
+        return run_nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
 
     with ThreadPoolExecutor(SHARDS) as pool:
         results = list(pool.map(autograde, courses))

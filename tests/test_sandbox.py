@@ -24,7 +24,7 @@ from traitlets import TraitError
 from traitlets.config import Config
 
 from pglab.assignments import ASSIGNMENTS
-from pglab.course import add_submission, nbgrader_command, nbgrader_env, scores, scratch_course
+from pglab.course import add_submission, run_nbgrader, scores, scratch_course
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, message_size
 from pglab.sandbox import Sandbox, SandboxConfigError, SandboxUnavailable, availability
 from pglab.sandbox.command import (
@@ -317,13 +317,7 @@ ATTACKS = sorted((Path(__file__).resolve().parent / "corpus" / "attacks").glob("
 
 
 def autograde(course: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        nbgrader_command("autograde", ASSIGNMENT, "--force"),
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
+    return run_nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
 
 
 def digest(*paths: Path) -> str:
