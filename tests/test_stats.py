@@ -309,3 +309,42 @@ def test_hoeffding_test_is_conservative_loo_batches(size):
     assert _rejection_rate(est, target, loo_proxy(size, theta, means, stds)) <= DELTA
     _, exact_var = mixture_moments(loo_exact_mixture(size, theta, means, stds))
     assert _rejection_rate(est, target, exact_var / 4) > DELTA
+
+
+def test_sample_variance_radius_is_conservative():
+    """Over 1000 seeded simulations, the sample variance of REINFORCE estimates strays beyond
+    sample_variance_radius(delta=0.05) from the exact variance in at most 5 % of them."""
+    from pglab.checks.stats import sample_variance_radius, score_estimate_proxy
+
+    theta, means, stds, n = 3.0, np.array([-2.0, 5.0]), np.array([1.0, 1.0]), 400
+    probs = ref.action_probabilities(theta)
+    scores = np.array([-float(ref.sigmoid(theta)), float(ref.sigmoid(-theta))])
+    for b in (0.0, ref.optimal_baseline(theta, means), 3.0):
+        exact = ref.estimator_variance(theta, means, stds, b)
+        proxy = score_estimate_proxy(probs, scores, means, stds, b)
+        misses = 0
+        for seed in range(1000):
+            actions, rewards = ref.sample_bandit(theta, means, stds, n, np.random.default_rng(seed))
+            estimates = ref.reinforce_estimates(theta, actions, rewards, b)
+            radius = sample_variance_radius(
+                actions, probs, scores * (means - b), np.abs(scores) * stds, proxy, 0.05
+            )
+            misses += abs(float(np.var(estimates)) - exact) >= radius
+        assert misses <= 50, (b, misses)
+
+
+def test_sample_variance_radius_shrinks_like_one_over_root_n():
+    """The radius is a real concentration bound: quadrupling n roughly halves it."""
+    from pglab.checks.stats import sample_variance_radius, score_estimate_proxy
+
+    theta, means, stds = 3.0, np.array([-2.0, 5.0]), np.array([1.0, 1.0])
+    probs = ref.action_probabilities(theta)
+    scores = np.array([-float(ref.sigmoid(theta)), float(ref.sigmoid(-theta))])
+    proxy = score_estimate_proxy(probs, scores, means, stds, 0.0)
+    radii = []
+    for n in (50_000, 200_000):
+        actions, _ = ref.sample_bandit(theta, means, stds, n, np.random.default_rng(1))
+        radii.append(
+            sample_variance_radius(actions, probs, scores * means, np.abs(scores) * stds, proxy)
+        )
+    assert 1.8 < radii[0] / radii[1] < 2.2

@@ -276,40 +276,46 @@ def check_optimal_baseline(probe: Probe, inputs: list[list[tuple]], parts: list[
     )
 
 
-#: Simulated and exact variances must agree within this many standard errors of the sample
-#: variance (normal approximation; see docs/grading.md).
-VARIANCE_Z = 8.0
-
-
 def _variance_reduction(record: PartRecord, calls: list[tuple]) -> tuple[list[str], bool]:
     """Dual path at one setting: simulated variance with the student's baseline against the
-    exact formula, and against no baseline. Returns the explanation and whether it holds."""
+    exact formula, and against no baseline. Returns the explanation and whether it holds.
+
+    Each simulated variance must lie within ``stats.sample_variance_radius`` (false fail at
+    most FALSE_FAIL / 2 each) of the exact one, and the student's must be the smaller.
+    """
     index = next(i for i, args in enumerate(calls) if args[0] == 3.0)
     theta, means = calls[index]
     out = record.outputs[index]
     if out is None or out.size != 1 or not np.isfinite(out).all():
         return [], False
     baseline = float(out.ravel()[0])
-    stds = [1.0, 1.0]
+    stds = np.array([1.0, 1.0])
     actions, rewards = ref.sample_bandit(theta, means, stds, 200_000, np.random.default_rng(7))
+    probs = ref.action_probabilities(theta)
+    scores = np.array([-float(ref.sigmoid(theta)), float(ref.sigmoid(-theta))])
     agree = True
-    simulated, exact_values = [], []
+    simulated, exact_values, radii = [], [], []
     for b in (0.0, baseline):
         estimates = ref.reinforce_estimates(theta, actions, rewards, b)
-        centred = estimates - estimates.mean()
-        variance = float(np.mean(centred**2))
-        spread = float(np.sqrt((np.mean(centred**4) - variance**2) / estimates.size))
+        variance = float(np.var(estimates))
         exact_value = ref.estimator_variance(theta, means, stds, b)
-        agree &= abs(variance - exact_value) <= VARIANCE_Z * spread
+        centres = scores * (np.asarray(means) - b)
+        proxy = stats.score_estimate_proxy(probs, scores, np.asarray(means), stds, b)
+        radius = stats.sample_variance_radius(
+            actions, probs, centres, np.abs(scores) * stds, proxy, stats.FALSE_FAIL / 2
+        )
+        agree &= abs(variance - exact_value) < radius
         simulated.append(variance)
         exact_values.append(exact_value)
+        radii.append(radius)
     reduced = simulated[1] < simulated[0]
     best = ref.estimator_variance(theta, means, stds, ref.optimal_baseline(theta, means))
     line = (
         f"At theta = {theta}, means = {fmt(list(means))}, stds = [1, 1] your baseline "
         f"b = {baseline:.5g} gives a per-sample variance of {exact_values[1]:.5g} "
-        f"(simulated: {simulated[1]:.5g}) against {exact_values[0]:.5g} without a baseline "
-        f"(simulated: {simulated[0]:.5g}); the smallest possible is {best:.5g}."
+        f"(simulated: {simulated[1]:.5g}, +-{radii[1]:.2g}) against {exact_values[0]:.5g} "
+        f"without a baseline (simulated: {simulated[0]:.5g}, +-{radii[0]:.2g}); "
+        f"the smallest possible is {best:.5g}."
     )
     return [line], reduced and agree
 

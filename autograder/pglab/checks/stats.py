@@ -87,3 +87,40 @@ def leave_one_out_batch_proxy(
     gaussian = 4.0 * top_score**2 * float(np.max(stds)) ** 2 / batch_size
     spread = top_score * float(np.ptp(means))
     return gaussian + spread**2
+
+
+def sample_variance_radius(
+    actions: np.ndarray,
+    probs: np.ndarray,
+    centres: np.ndarray,
+    noise_sds: np.ndarray,
+    mean_proxy: float,
+    delta: float = FALSE_FAIL,
+) -> float:
+    """t with P(|sample variance - Var[g]| >= t) <= delta for g_i = centres[a_i] + noise_sds[a_i]
+    eps_i, a_i i.i.d. ~ probs, eps_i i.i.d. N(0, 1) (derivation in docs/grading.md).
+
+    With mu = E[g], e_a = centres[a] - mu, d_a = noise_sds[a] and S = (1/n) sum (g_i - mu)^2,
+    the sample variance is S - (mean - mu)^2 and S - Var[g] = A + B + C:
+
+    - A = (1/n) sum (e_i^2 + d_i^2) - Var[g]: i.i.d., bounded, Hoeffding;
+    - B = (2/n) sum e_i d_i eps_i: given the actions, Gaussian, variance (4/n^2) sum e_i^2 d_i^2;
+    - C = (1/n) sum d_i^2 (eps_i^2 - 1): given the actions, Laurent and Massart (2000):
+      P(C >= 2 |w|_2 sqrt(x) + 2 |w|_inf x) <= e^-x and P(C <= -2 |w|_2 sqrt(x)) <= e^-x,
+      w_i = d_i^2 / n;
+    - (mean - mu)^2 <= hoeffding_radius(mean_proxy)^2.
+
+    Each of the four is held to delta / 4. A bound that holds given every action sequence
+    holds overall.
+    """
+    n = actions.size
+    x = math.log(2.0 / (delta / 4.0))  # two-sided, delta / 4 per part
+    mu = float(np.sum(probs * centres))
+    e, d = centres - mu, noise_sds
+    counts = np.bincount(actions, minlength=len(centres))
+    part_a = float(np.ptp(e**2 + d**2)) * math.sqrt(x / (2.0 * n))
+    part_b = math.sqrt(2.0 * 4.0 * float(np.sum(counts * (e * d) ** 2)) / n**2 * x)
+    part_c = 2.0 * math.sqrt(float(np.sum(counts * d**4))) / n * math.sqrt(x)
+    part_c += 2.0 * float(np.max(d**2)) / n * x
+    part_mean = hoeffding_radius(mean_proxy, n, delta / 4.0) ** 2
+    return part_a + part_b + part_c + part_mean
