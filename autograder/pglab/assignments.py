@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from pglab.checks import reinforce as reinforce_checks
+from pglab.misconceptions import reinforce as reinforce_misconceptions
 from pglab.probes import Probe
 from pglab.probes import reinforce as reinforce_probes
 
@@ -16,6 +17,8 @@ class Assignment:
     probes: Mapping[str, Probe]
     checks: Mapping[str, Callable]
     probe_module: str
+    #: the known mistakes of this assignment (``pglab.misconceptions``)
+    catalogue: tuple = ()
 
 
 ASSIGNMENTS: dict[str, Assignment] = {
@@ -24,5 +27,6 @@ ASSIGNMENTS: dict[str, Assignment] = {
         {p.name: p for p in reinforce_probes.PROBES},
         reinforce_checks.CHECKS,
         "autograder/pglab/probes/reinforce.py",
+        reinforce_misconceptions.CATALOGUE,
     ),
 }

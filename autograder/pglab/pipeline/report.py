@@ -13,8 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from pglab.assignments import ASSIGNMENTS  # noqa: E402
 from pglab.checks.figures import to_png  # noqa: E402
-from pglab.misconceptions.reinforce import CATALOGUE  # noqa: E402
 from pglab.pipeline.run import Outcome, Run  # noqa: E402
 
 TEMPLATES = jinja2.Environment(
@@ -23,7 +23,6 @@ TEMPLATES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-FEEDBACK = {m.id: m.feedback for m in CATALOGUE}
 
 
 def _data_uri(png: bytes) -> str:
@@ -49,6 +48,8 @@ def _pass_rates(rates: dict[str, float]) -> str:
 
 
 def summarise(run: Run) -> dict:
+    assignment = ASSIGNMENTS.get(run.assignment)
+    feedback = {m.id: m.feedback for m in assignment.catalogue} if assignment else {}
     graded = [o for o in run.outcomes if o.status != "failed"]
     failed = [o for o in run.outcomes if o.status == "failed"]
     auto_cells: dict[str, list[dict]] = defaultdict(list)
@@ -71,7 +72,7 @@ def summarise(run: Run) -> dict:
             "id": key,
             "count": len(students),
             "students": sorted(students)[:5],
-            "feedback": FEEDBACK.get(key, ""),
+            "feedback": feedback.get(key, ""),
         }
         for key, students in misconceptions.items()
     ]
