@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from pglab.course import NbgraderFailed, run_nbgrader
+from pglab.pipeline.cluster import ClusterUnavailable
 from pglab.pipeline.exports import canvas_csv, nbgrader_csv
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class
@@ -34,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: c.Cluster.scheduler, else this machine); docs/scale-out.md",
+    )
+    parser.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",
         help="run student code WITHOUT the bubblewrap sandbox (trusted code only)",
@@ -51,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
             args.jobs,
             args.unsafe_no_sandbox,
             progress=not args.quiet,
+            scheduler=args.scheduler,
         )
-    except SandboxUnavailable as error:
+    except (SandboxUnavailable, ClusterUnavailable) as error:
         print(f"pglab grade: {error}")
         return 2
     except FileNotFoundError as error:
@@ -81,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{len(graded)} graded, {unchanged} unchanged, {len(failed)} could not be graded, "
         f"{len(result.skipped)} files not used, in {result.wall_seconds:.1f} s "
-        f"with {result.jobs} jobs."
+        f"with {result.jobs} jobs{' on ' + result.where if result.where else ''}."
     )
     for outcome in failed:
         print(f"  could not grade {outcome.student} ({outcome.origin}): {outcome.error}")

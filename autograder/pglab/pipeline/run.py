@@ -1,6 +1,7 @@
-"""Grade a class: discover, grade in a process pool, and write everything from one process.
+"""Grade a class: discover, grade on a backend, and write everything from one process.
 
-Workers only call ``pglab.grading.grade`` (bundle and bytes in, result out). This process
+The backend (a local process pool, or a Dask cluster: ``pglab.pipeline.executors``) only
+calls ``pglab.grading.grade`` (bundle and bytes in, result out). This process
 alone writes the gradebook, the submitted and autograded notebooks, the per-student state
 that makes runs resumable, feedback, CSVs and the report. Each result is written as soon
 as it arrives, so an interrupted run loses nothing already graded.
@@ -8,10 +9,8 @@ as it arrives, so an interrupted run loses nothing already graded.
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -24,12 +23,11 @@ from tqdm import tqdm
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook, grade
+from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook
+from pglab.pipeline.cluster import Cluster, DaskBackend
 from pglab.pipeline.discover import Discovery, Found, discover
+from pglab.pipeline.executors import Backend, LocalBackend
 from pglab.sandbox import Sandbox, require
-
-#: How often a submission whose grading process died is tried again before giving up.
-MAX_TRIES = 2
 
 
 @dataclass
@@ -58,6 +56,8 @@ class Run:
     skipped: dict[str, str]
     wall_seconds: float
     jobs: int
+    #: where grading ran ("" for this machine)
+    where: str = ""
 
 
 def load_config(course: Path) -> Config:
@@ -178,11 +178,6 @@ def _outcome(found: Found, sha: str, digest: str, result: GradeResult) -> Outcom
     )
 
 
-def _pool(jobs: int) -> futures.ProcessPoolExecutor:
-    # forkserver: workers start from a clean process, not a copy of this one's threads.
-    return futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"))
-
-
 def grade_class(
     course: Path,
     assignment: str,
@@ -190,15 +185,23 @@ def grade_class(
     jobs: int | None = None,
     unsafe_no_sandbox: bool = False,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> Run:
-    """Grade every submission under ``source``; returns what happened to each."""
+    """Grade every submission under ``source``; returns what happened to each.
+
+    Grading runs in a local pool of ``jobs`` processes, or, given a Dask ``scheduler``
+    address (or ``c.Cluster.scheduler``), on that cluster's workers.
+    """
     started = time.perf_counter()
     config = load_config(course)
     if unsafe_no_sandbox:
         config.Sandbox.enabled = False
     sandbox = Sandbox(config=config)
-    if sandbox.enabled:
-        require(sandbox.bwrap)
+    cluster = Cluster(config=config)
+    if scheduler:
+        cluster.scheduler = scheduler
+    if sandbox.enabled and not cluster.scheduler:
+        require(sandbox.bwrap)  # on a cluster, every worker is asked instead
     url = db_url(course, config)
     bundle = bundle_from_gradebook(url, assignment, config)
     if not bundle.notebooks:
@@ -206,8 +209,6 @@ def grade_class(
     notebook = sorted(bundle.notebooks)[0]
     discovery: Discovery = discover(source, assignment, notebook)
     writer = ClassWriter(course, assignment, notebook, url, bundle)
-    jobs = max(1, jobs or os.cpu_count() or 1)
-
     outcomes: list[Outcome] = []
     todo: list[tuple[Found, str]] = []
     for found in discovery.submissions.values():
@@ -218,54 +219,44 @@ def grade_class(
         else:
             todo.append((found, sha))
 
+    backend: Backend
+    if cluster.scheduler:
+        backend = DaskBackend(cluster, sandbox)
+        print(
+            f"grading on {backend.where}: {backend.jobs} worker threads; "
+            f"dashboard: {backend.dashboard}",
+            flush=True,
+        )
+    else:
+        backend = LocalBackend(max(1, jobs or os.cpu_count() or 1))
     bar = tqdm(total=len(todo), unit="notebook", desc=f"grading {assignment}", disable=not progress)
     try:
-        _grade_all(todo, jobs, bundle, notebook, writer, outcomes, bar)
+        _grade_all(todo, backend, bundle, notebook, writer, outcomes, bar)
     finally:
         bar.close()
+        backend.close()
     outcomes.sort(key=lambda o: o.student)
-    return Run(course, assignment, outcomes, discovery.skipped, time.perf_counter() - started, jobs)
+    wall = time.perf_counter() - started
+    return Run(course, assignment, outcomes, discovery.skipped, wall, backend.jobs, backend.where)
 
 
-def _grade_all(todo, jobs, bundle, notebook, writer, outcomes, bar) -> None:
-    """Grade in a pool, writing each result as it arrives. A pool whose worker died is
-    replaced, and what it had not finished is tried again (MAX_TRIES times at most)."""
-    tries = {found.student: 0 for found, _ in todo}
-    pending = list(todo)
-    while pending:
-        pool = _pool(jobs)
-        try:
-            running = {
-                pool.submit(grade, bundle, notebook, found.data): (found, sha)
-                for found, sha in pending
-            }
-            pending = []
-            for future in futures.as_completed(running):
-                found, sha = running[future]
-                try:
-                    result = future.result()
-                except futures.process.BrokenProcessPool:
-                    tries[found.student] += 1
-                    if tries[found.student] < MAX_TRIES:
-                        pending.append((found, sha))
-                        continue
-                    result = GradeResult(
-                        None,
-                        error="the grading process died repeatedly "
-                        "(out of memory or crashed) on this notebook",
-                    )
-                except Exception as error:  # a bug of ours: report it, grade the others
-                    result = GradeResult(None, error=f"internal error: {error!r}")
-                outcome = _outcome(found, sha, bundle.digest, result)
-                if outcome.status == "graded":
-                    writer.write_graded(found, result)
-                writer.save_state(outcome)
-                outcomes.append(outcome)
-                bar.update(1)
-                bar.set_postfix_str(f"{found.student}: {outcome.status}")
-        finally:
-            # On Ctrl-C, do not wait for notebooks still running: what is saved is saved.
-            pool.shutdown(wait=True, cancel_futures=True)
+def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) -> None:
+    """Hand every submission to ``backend`` and write each result as it arrives. Only the
+    first result for a student is written: a backend that delivers one twice (a task run
+    again after its worker was lost) cannot grade anyone twice."""
+    waiting = {found.student: (found, sha) for found, sha in todo}
+    items = [(found.student, found.data) for found, _ in todo]
+    for student, result in backend.grade_each(bundle, notebook, items):
+        if student not in waiting:
+            continue
+        found, sha = waiting.pop(student)
+        outcome = _outcome(found, sha, bundle.digest, result)
+        if outcome.status == "graded":
+            writer.write_graded(found, result)
+        writer.save_state(outcome)
+        outcomes.append(outcome)
+        bar.update(1)
+        bar.set_postfix_str(f"{found.student}: {outcome.status}")
 
 
 def cell_results(outcome: Outcome) -> list[CellResult]:
