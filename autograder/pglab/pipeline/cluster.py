@@ -176,7 +176,7 @@ class DaskBackend:
             )
             running[future] = key
         try:
-            for future in as_completed(running):
+            for future in as_completed(running, loop=self.client.loop):
                 key = running[future]
                 try:
                     result = future.result()
