@@ -10,22 +10,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support import ASSIGNMENT, REPOSITORY, corpus_files, student_id
 
 from pglab.course import add_submission, run_nbgrader, scores, scratch_course
 from pglab.submissions import build_submission
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).resolve().parent / "corpus"
-ASSIGNMENT = "reinforce"
 SHARDS = max(1, min(2, os.cpu_count() or 1))
-
-
-def corpus_files(kind: str) -> list[Path]:
-    return sorted((CORPUS / kind).glob("*.py"))
-
-
-def student_id(path: Path) -> str:
-    return f"{path.parent.name}-{path.stem}"
 
 
 class GradedClass:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT
+from support import ASSIGNMENT
 from test_pglab_grade import AUTOGRADED_MAX, Class, _auto, _cell_index
 
 from pglab.course import nbgrader_env, scores

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ASSIGNMENT, corpus_files, student_id
+from support import ASSIGNMENT, corpus_files, student_id
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.course import run_nbgrader, scores

@@ -7,8 +7,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from conftest import corpus_files
 from probe_kernel import API, record_outputs, reference_namespace
+from support import corpus_files
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks.verdict import agrees

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT, REPOSITORY
+from support import ASSIGNMENT, REPOSITORY
 
 from pglab.course import nbgrader_env, scores, scratch_course
 from pglab.submissions import fill, solution_code
