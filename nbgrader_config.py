@@ -60,6 +60,10 @@ c.OverwriteCells.add_missing_cells = True
 # The hidden Monte Carlo checks draw a million samples; leave room on a slow machine.
 c.Execute.timeout = 120
 
+# No wall-clock timestamps in executed notebooks: regrading (locally or on a cluster) gives
+# byte-identical autograded notebooks.
+c.Execute.record_timing = False
+
 # The sandbox's limits (defaults shown; every setting is documented in pglab/sandbox/settings.py).
 # Without bubblewrap, autograde refuses to run. `c.Sandbox.enabled = False` runs student code
 # UNSANDBOXED, as you, able to read source/ and rewrite the gradebook: never for a real class.
