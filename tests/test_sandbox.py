@@ -188,7 +188,9 @@ def test_kernel_sees_only_its_copy_and_the_environment(tmp_path):
             "import os, socket\n"
             "print(os.getuid(), os.getpid(), os.getcwd(), sorted(os.listdir('.')))\n"
             "print(sorted(os.listdir('/')))\n"
-            f"print(os.path.exists({str(REPOSITORY)!r}), os.path.exists({str(tmp_path)!r}))\n"
+            f"repo = {str(REPOSITORY)!r}\n"
+            "print(sorted(os.listdir(repo)) if os.path.exists(repo) else None,"
+            f" os.path.exists({str(tmp_path)!r}))\n"
             "print(os.path.exists('/root/.bash_history'), os.listdir('/proc/1/task') != [])\n"
             "open('data.txt', 'a').write('changed')\n"
             "s = socket.socket()\n"
@@ -219,7 +221,9 @@ def test_kernel_sees_only_its_copy_and_the_environment(tmp_path):
         "lib32",
         "libx32",
     }
-    assert lines[2] == "False False" and lines[3].startswith("False")
+    # `make` builds .venv inside the repository, and the sandbox must mount that venv to run
+    # Python; then the repository's folder exists inside, holding nothing but .venv.
+    assert lines[2] in ("None False", "['.venv'] False") and lines[3].startswith("False")
     assert "no network" in out and "NETWORK\n" not in out
     assert "ModuleNotFoundError" in out or "ImportError" in out or "FileNotFoundError" in out
     assert (tmp_path / "submission" / "data.txt").read_text() == "the submission's own file\n"
