@@ -84,15 +84,16 @@ def build_submission(
 ) -> nbformat.NotebookNode:
     """The release filled with the solution, then with the corpus file's functions.
 
-    A corpus file may also set ``KEEP_STUBS = ["name", ...]`` to leave those cells as
-    released (unanswered), ``ANSWERS = {"grade_id": "text"}`` for written answers, and
-    ``EXTRA_CODE`` to append a code cell of its own.
+    A corpus file may also set ``KEEP_STUBS = ["name", ...]`` (or ``"all"``) to leave those
+    cells as released (unanswered), ``ANSWERS = {"grade_id": "text"}`` for written answers,
+    and ``EXTRA_CODE`` to append a code cell of its own.
     """
     solutions = solution_code(source)
     settings = corpus_settings(corpus_text)
-    for name in settings.get("KEEP_STUBS", []):
+    api = set(solutions)
+    keep = settings.get("KEEP_STUBS", [])
+    for name in api if keep == "all" else keep:
         solutions.pop(name)
-    api = set(solutions) | set(settings.get("KEEP_STUBS", []))
     solutions.update(overrides_from_python(corpus_text, api))
     submission = fill(release, {**solutions, **settings.get("ANSWERS", {})})
     extra = settings.get("EXTRA_CODE")

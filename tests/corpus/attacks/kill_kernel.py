@@ -3,16 +3,7 @@
 import os
 import signal
 
-KEEP_STUBS = [
-    "log_prob",
-    "grad_log_prob",
-    "expected_reward",
-    "analytic_gradient",
-    "reinforce_estimates",
-    "estimator_variance",
-    "optimal_baseline",
-    "leave_one_out_baseline",
-]
+KEEP_STUBS = "all"  # every API function left as released
 SANDBOXED_OUTPUT = ["KernelDied"]
 
 for target in (lambda: os.kill(os.getppid(), signal.SIGKILL), lambda: os.killpg(0, signal.SIGKILL)):

@@ -9,16 +9,7 @@ import types
 
 import numpy
 
-KEEP_STUBS = [
-    "log_prob",
-    "grad_log_prob",
-    "expected_reward",
-    "analytic_gradient",
-    "reinforce_estimates",
-    "estimator_variance",
-    "optimal_baseline",
-    "leave_one_out_baseline",
-]
+KEEP_STUBS = "all"  # every API function left as released
 SANDBOXED_OUTPUT = ["patched"]
 
 for name in ("allclose", "isclose", "array_equal", "array_equiv", "isfinite"):

@@ -4,16 +4,7 @@ cmdline), then runs the instructor's log_prob from source/."""
 import json
 import os
 
-KEEP_STUBS = [
-    "log_prob",
-    "grad_log_prob",
-    "expected_reward",
-    "analytic_gradient",
-    "reinforce_estimates",
-    "estimator_variance",
-    "optimal_baseline",
-    "leave_one_out_baseline",
-]
+KEEP_STUBS = "all"  # every API function left as released
 CONTROL = "earns"
 SANDBOXED_OUTPUT = ["source notebook not found"]
 

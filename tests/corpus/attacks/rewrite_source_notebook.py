@@ -4,16 +4,7 @@ student graded after this one would get the hidden tests of the attacker's choos
 import json
 import os
 
-KEEP_STUBS = [
-    "log_prob",
-    "grad_log_prob",
-    "expected_reward",
-    "analytic_gradient",
-    "reinforce_estimates",
-    "estimator_variance",
-    "optimal_baseline",
-    "leave_one_out_baseline",
-]
+KEEP_STUBS = "all"  # every API function left as released
 CONTROL = "changes_source"
 SANDBOXED_OUTPUT = ["nothing rewritten"]
 
