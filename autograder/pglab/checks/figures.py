@@ -11,6 +11,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def _margins(figure) -> None:
+    """Fixed margins: ``tight_layout`` measures every label and costs ~0.35 s per figure,
+    which would be most of the grader's own time per submission."""
+    figure.subplots_adjust(left=0.13, right=0.97, bottom=0.17, top=0.95)
+
+
 def to_png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
@@ -32,7 +38,7 @@ def running_mean(estimates: np.ndarray, target: float, radius_at, label: str) ->
     axes.plot(n, means, color="C3", label=label)
     axes.set(xscale="log", xlabel="samples", ylabel="running mean")
     axes.legend(fontsize=8)
-    figure.tight_layout()
+    _margins(figure)
     return to_png(figure)
 
 
@@ -60,5 +66,5 @@ def batch_means(sizes, means, radii, target: float) -> bytes:
     )
     axes.set(xlabel="batch size n", ylabel="mean estimate", xticks=sizes)
     axes.legend(fontsize=8)
-    figure.tight_layout()
+    _margins(figure)
     return to_png(figure)
