@@ -13,8 +13,21 @@ CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
 def nbgrader_csv(course: Path, destination: Path) -> Path:
-    """nbgrader's own export (its columns), for every student in the gradebook."""
+    """nbgrader's own export (its columns), for every student in the gradebook.
+
+    nbgrader lists students in the order they entered the gradebook, which for a parallel run
+    is the order notebooks happened to finish; rows are sorted by assignment and student so
+    that the same grades always give the same file.
+    """
     run_nbgrader(course, "export", "--to", str(destination))
+    with destination.open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    key = (header.index("assignment"), header.index("student_id"))
+    rows.sort(key=lambda row: (row[key[0]], row[key[1]]))
+    with destination.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")  # as nbgrader writes it
+        writer.writerow(header)
+        writer.writerows(rows)
     return destination
 
 
