@@ -62,7 +62,7 @@ def main() -> int:
         lost = ", ".join(n for n, c in auto.items() if c.score < c.max_score) or "-"
         print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {written:<13} {lost}")
     print(f"\nClass report: {course / 'reports' / (ASSIGNMENT + '.html')}")
-    print("Written answers await a TA: run `make lab` in demo/course, or open formgrader there.")
+    print("Written answers await a TA in formgrader (README, TAs).")
     return 0
 
 
