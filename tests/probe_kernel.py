@@ -9,20 +9,10 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+from support import API  # noqa: F401 - re-exported for the tests
 
 from pglab.probes import Probe, render
 from pglab.reference import reinforce as ref
-
-API = (
-    "log_prob",
-    "grad_log_prob",
-    "expected_reward",
-    "analytic_gradient",
-    "reinforce_estimates",
-    "estimator_variance",
-    "optimal_baseline",
-    "leave_one_out_baseline",
-)
 
 
 def reference_namespace() -> dict:

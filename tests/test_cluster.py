@@ -19,24 +19,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT
+from support import ASSIGNMENT, pglab
 from test_pglab_grade import AUTOGRADED_MAX, Class, _auto, _cell_index
 
 from pglab.course import nbgrader_env, scores
 
 pytestmark = pytest.mark.pipeline
 distributed = pytest.importorskip("distributed")
-
-
-def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, *args, "--quiet"],
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _kill(process: subprocess.Popen) -> None:

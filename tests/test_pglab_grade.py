@@ -15,24 +15,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, REPOSITORY
+from support import ASSIGNMENT, REPOSITORY, pglab
 
 from pglab.course import nbgrader_env, scores, scratch_course
 from pglab.submissions import fill, solution_code
 
 pytestmark = pytest.mark.pipeline
 AUTOGRADED_MAX = 19.0
-
-
-def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, *args, "--quiet"],
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _cell_index(notebook, grade_id: str) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support import API
 
 from pglab.leaks import release_leaks
 
@@ -16,16 +17,6 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 RELEASE = REPOSITORY / "release" / "reinforce" / "reinforce.ipynb"
 SOLUTION = REPOSITORY / "solutions" / "reinforce" / "reinforce.ipynb"
 SOURCE = REPOSITORY / "source" / "reinforce" / "reinforce.ipynb"
-API = (
-    "log_prob",
-    "grad_log_prob",
-    "expected_reward",
-    "analytic_gradient",
-    "reinforce_estimates",
-    "estimator_variance",
-    "optimal_baseline",
-    "leave_one_out_baseline",
-)
 SECRETS = (
     "BEGIN SOLUTION",
     "BEGIN HIDDEN TESTS",
