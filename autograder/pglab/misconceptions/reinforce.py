@@ -1,27 +1,13 @@
-"""Known mistakes in the ``reinforce`` assignment, as data.
-
-Each entry imitates one mistake: given the same arguments as the student function it
-affects, ``imitate`` returns what a student who made that mistake would return.  The
-grader recognises a mistake when the student's outputs match its imitation on every
-checked call, and then shows its feedback sentence.
-"""
+"""Known mistakes in the ``reinforce`` assignment, as data (see ``pglab.misconceptions``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 
+from pglab.misconceptions import Misconception
 from pglab.reference import reinforce as ref
 
-
-@dataclass(frozen=True)
-class Misconception:
-    id: str
-    function: str
-    feedback: str
-    imitate: Callable[..., object]
+__all__ = ["CATALOGUE", "Misconception", "for_function"]
 
 
 def _s(theta: float) -> float:

@@ -1,0 +1,514 @@
+"""Known mistakes in the ``rewards_to_go`` assignment, as data (see ``pglab.misconceptions``).
+
+Every ``imitate`` takes exactly the arguments of the student function named in ``function``
+(``baseline`` and ``values`` included) and uses nothing but the reference math, so the
+grader can evaluate it on the inputs it rebuilt from the seed.
+
+Discounting from the episode start is a mistake only in the *array* ``rewards_to_go``
+returns (``rewards_to_go.from_episode_start``).  Inside an estimator,
+sum_t score_t sum_{k>=t} gamma^k r_k equals sum_t gamma^t score_t G_t, the correct estimator;
+the biased one drops gamma^t (``rtg_estimator.no_gamma_t``) or applies it twice
+(``rtg_estimator.discounted_twice``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pglab.misconceptions import Misconception
+from pglab.reference import rewards_to_go as ref
+
+__all__ = ["CATALOGUE", "Misconception", "for_function"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _f(x) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _one_hot(theta, actions) -> np.ndarray:
+    k = np.shape(theta)[-1]
+    return np.eye(k)[np.asarray(actions, dtype=np.int64)]
+
+
+def _powers(gamma, T: int) -> np.ndarray:
+    return float(gamma) ** np.arange(T)
+
+
+def _unshifted_softmax(theta):
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.exp(_f(theta))
+        return z / z.sum(axis=-1, keepdims=True)
+
+
+def _unshifted_log_softmax(theta):
+    theta = _f(theta)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return theta - np.log(np.exp(theta).sum(axis=-1, keepdims=True))
+
+
+def _log_of_softmax(theta):
+    with np.errstate(divide="ignore"):
+        return np.log(ref.softmax(theta))
+
+
+def _whole_array_softmax(theta):
+    theta = _f(theta)
+    z = np.exp(theta - theta.max())
+    return z / z.sum()
+
+
+def _excludes_current(rewards, gamma):
+    return ref.rewards_to_go(rewards, gamma) - _f(rewards)
+
+
+def _shifted(rewards, gamma):
+    g = ref.rewards_to_go(rewards, gamma)
+    out = np.zeros_like(g)
+    out[..., :-1] = g[..., 1:]
+    return out
+
+
+def _from_episode_start(rewards, gamma):
+    rewards = _f(rewards)
+    return _powers(gamma, rewards.shape[-1]) * ref.rewards_to_go(rewards, gamma)
+
+
+def _past_rewards(rewards, gamma):
+    rewards = _f(rewards)
+    out = np.empty_like(rewards)
+    running = np.zeros(rewards.shape[:-1])
+    for t in range(rewards.shape[-1]):
+        running = rewards[..., t] + gamma * running
+        out[..., t] = running
+    return out
+
+
+def _discount_from_end(rewards, gamma):
+    rewards = _f(rewards)
+    T = rewards.shape[-1]
+    weighted = rewards * _powers(gamma, T)[::-1]
+    return np.cumsum(weighted[..., ::-1], axis=-1)[..., ::-1]
+
+
+def _all_rows(theta, states, actions):
+    pi = ref.softmax(theta)
+    states = np.asarray(states, dtype=np.int64)
+    rows = _one_hot(theta, actions) - pi[states]  # (n, T, A)
+    return np.broadcast_to(rows[:, :, None, :], states.shape + np.shape(theta)).copy()
+
+
+def _global_softmax_scores(theta, states, actions):
+    theta = _f(theta)
+    S, A = theta.shape
+    pi = _whole_array_softmax(theta)
+    states = np.asarray(states, dtype=np.int64)
+    n, T = states.shape
+    out = np.zeros((n, T, S, A))
+    out[np.arange(n)[:, None], np.arange(T)[None, :], states] = (
+        _one_hot(theta, actions) - pi[states]
+    )
+    return out
+
+
+def _rtg_weighted(theta, states, actions, weights):
+    """sum_t weights[n, t] score_t: (n, S, A)."""
+    return np.einsum("nt,ntsa->nsa", weights, ref.step_scores(theta, states, actions))
+
+
+def _no_gamma_t(theta, states, actions, rewards, gamma, baseline=0.0):
+    weights = ref.rewards_to_go(rewards, gamma) - _f(baseline)
+    return _rtg_weighted(theta, states, actions, weights)
+
+
+def _total_return_every_step(theta, states, actions, rewards, gamma, baseline=0.0):
+    rewards = _f(rewards)
+    T = rewards.shape[-1]
+    g0 = ref.discounted_returns(rewards, gamma)[:, None]
+    weights = _powers(gamma, T) * (g0 - _f(baseline))
+    return _rtg_weighted(theta, states, actions, weights)
+
+
+def _discounted_twice(theta, states, actions, rewards, gamma, baseline=0.0):
+    rewards = _f(rewards)
+    T = rewards.shape[-1]
+    weights = _powers(gamma, T) * (_from_episode_start(rewards, gamma) - _f(baseline))
+    return _rtg_weighted(theta, states, actions, weights)
+
+
+def _values_at(values, states):
+    return ref.state_value_baseline(values, states)
+
+
+def _value_no_gamma_t(theta, states, actions, rewards, gamma, values):
+    return _no_gamma_t(theta, states, actions, rewards, gamma, _values_at(values, states))
+
+
+def _td_target_baseline(theta, states, actions, rewards, gamma, values):
+    """b_t = r_t + gamma V_{t+1}(s_{t+1}) (V_T = 0): a one-sample Q_t(s_t, a_t)."""
+    rewards, values = _f(rewards), _f(values)
+    states = np.asarray(states, dtype=np.int64)
+    T = rewards.shape[-1]
+    nxt = np.zeros_like(rewards)
+    nxt[:, :-1] = values[np.arange(1, T), states[:, 1:]]
+    baseline = rewards + gamma * nxt
+    return ref.reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
+
+
+def _stationary_baseline(theta, states, actions, rewards, gamma, values):
+    baseline = _f(values)[0][np.asarray(states, dtype=np.int64)]
+    return ref.reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
+
+
+def _standardised(x, axis):
+    mean = x.mean(axis=axis, keepdims=True)
+    std = x.std(axis=axis, keepdims=True)
+    return (x - mean) / np.where(std > 0, std, 1.0)
+
+
+def _normalised_advantages(axis):
+    def imitate(theta, states, actions, rewards, gamma, values):
+        advantages = ref.rewards_to_go(rewards, gamma) - _values_at(values, states)
+        weights = _powers(gamma, advantages.shape[-1]) * _standardised(advantages, axis)
+        return _rtg_weighted(theta, states, actions, weights)
+
+    return imitate
+
+
+def _mdp_with_gamma(mdp, gamma):
+    return ref.EpisodicMDP(P=mdp.P, R=mdp.R, init=mdp.init, horizon=mdp.horizon, gamma=gamma)
+
+
+def _optimal_values(theta, mdp):
+    P, R = _f(mdp.P), _f(mdp.R)
+    T = int(mdp.horizon)
+    v = np.empty((T, R.shape[0]))
+    v_next = np.zeros(R.shape[0])
+    for t in range(T - 1, -1, -1):
+        v_next = (R + float(mdp.gamma) * P @ v_next).max(axis=-1)
+        v[t] = v_next
+    return v
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+CATALOGUE: tuple[Misconception, ...] = (
+    # ------------------------------------------------------------------- softmax policies
+    Misconception(
+        "softmax.no_max_shift",
+        "softmax",
+        "softmax overflows for large logits: exp(1000) is inf in float64, and inf / inf is nan. "
+        "Subtract the largest logit first, exp(theta - max) / sum exp(theta - max): the "
+        "probabilities are the same and nothing overflows.",
+        _unshifted_softmax,
+    ),
+    Misconception(
+        "softmax.whole_array",
+        "softmax",
+        "For a table theta of shape (S, A) you normalised over the whole table, so the "
+        "probabilities of all states together sum to 1. The policy is a softmax per state: "
+        "normalise along the last axis (axis=-1, keepdims=True) so each row sums to 1.",
+        _whole_array_softmax,
+    ),
+    Misconception(
+        "log_softmax.log_of_softmax",
+        "log_softmax",
+        "log(softmax(theta)) is -inf when a probability underflows to 0 (logits far apart). "
+        "Compute it directly: theta - max - log(sum exp(theta - max)).",
+        _log_of_softmax,
+    ),
+    Misconception(
+        "log_softmax.no_max_shift",
+        "log_softmax",
+        "theta - log(sum exp(theta)) overflows for large logits (exp(1000) is inf). Subtract "
+        "the largest logit inside the log-sum-exp and add it back: "
+        "theta - max - log(sum exp(theta - max)).",
+        _unshifted_log_softmax,
+    ),
+    Misconception(
+        "grad_log_softmax.one_hot_only",
+        "grad_log_softmax",
+        "You returned the one-hot vector of the action only. The score of a softmax policy is "
+        "one_hot(a) - pi: the normaliser log sum exp(theta) contributes -pi to every component.",
+        lambda theta, actions: _one_hot(theta, actions),
+    ),
+    Misconception(
+        "grad_log_softmax.sign",
+        "grad_log_softmax",
+        "Your score has the wrong sign: grad log pi(a) = one_hot(a) - pi, not pi - one_hot(a).",
+        lambda theta, actions: -ref.grad_log_softmax(theta, actions),
+    ),
+    Misconception(
+        "grad_log_softmax.chosen_component_only",
+        "grad_log_softmax",
+        "You kept only the chosen action's component, 1 - pi(a) (the two-armed sigmoid "
+        "formula). With a softmax every logit moves log pi(a): component b is "
+        "1[b = a] - pi(b), so the other components are -pi(b).",
+        lambda theta, actions: (
+            _one_hot(theta, actions)
+            * (1.0 - ref.softmax(theta)[np.asarray(actions, dtype=int)])[..., None]
+        ),
+    ),
+    # ------------------------------------------------------------------- K-armed bandit
+    Misconception(
+        "expected_reward.plain_average",
+        "expected_reward",
+        "expected_reward averages the means equally; J weights each arm's mean by its "
+        "probability: J = sum_a pi(a) means[a].",
+        lambda theta, means: float(np.mean(_f(means))),
+    ),
+    Misconception(
+        "exact_gradient.no_probability_weight",
+        "exact_gradient",
+        "You summed score(a) * means[a] over the arms without weighting by pi(a). The "
+        "enumeration is an expectation: grad J = sum_a pi(a) (one_hot(a) - pi) means[a].",
+        lambda theta, means: _f(means) - ref.softmax(theta) * _f(means).sum(),
+    ),
+    Misconception(
+        "exact_gradient.missing_baseline_J",
+        "exact_gradient",
+        "You returned pi * means, the gradient of sum_a exp(theta_a) means[a] without the "
+        "normaliser. The softmax's normaliser subtracts J: grad J = pi * (means - J).",
+        lambda theta, means: ref.softmax(theta) * _f(means),
+    ),
+    Misconception(
+        "reinforce.baseline_added",
+        "reinforce_estimates",
+        "The baseline is added to the reward; REINFORCE subtracts it: (one_hot(a) - pi)(r - b).",
+        lambda theta, actions, rewards, baseline=0.0: ref.reinforce_estimates(
+            theta, actions, rewards, -_f(baseline)
+        ),
+    ),
+    Misconception(
+        "reinforce.batch_mean",
+        "reinforce_estimates",
+        "reinforce_estimates returns the batch average (shape (K,)); it must return one "
+        "estimate per sample, shape (n, K), and the caller averages them.",
+        lambda theta, actions, rewards, baseline=0.0: ref.reinforce_estimates(
+            theta, actions, rewards, baseline
+        ).mean(axis=0),
+    ),
+    # ------------------------------------------------------------------- returns
+    Misconception(
+        "discounted_returns.mean_over_time",
+        "discounted_returns",
+        "You averaged the discounted rewards over the T steps. The return is their sum, "
+        "sum_t gamma^t r_t: dividing by T rescales the objective.",
+        lambda rewards, gamma: ref.discounted_returns(rewards, gamma) / _f(rewards).shape[-1],
+    ),
+    Misconception(
+        "discounted_returns.sum_over_batch",
+        "discounted_returns",
+        "You summed over the episodes (axis 0) instead of over time: rewards has shape (n, T) "
+        "and the result is one return per episode, shape (n,), summing along axis 1.",
+        lambda rewards, gamma: (_f(rewards) * _powers(gamma, _f(rewards).shape[-1])).sum(axis=0),
+    ),
+    Misconception(
+        "discounted_returns.discount_starts_at_one",
+        "discounted_returns",
+        "Your discount starts at gamma^1: the first reward is not discounted, "
+        "G_0 = r_0 + gamma r_1 + gamma^2 r_2 + ... (exponent t for r_t, starting at 0).",
+        lambda rewards, gamma: float(gamma) * ref.discounted_returns(rewards, gamma),
+    ),
+    Misconception(
+        "rewards_to_go.excludes_current",
+        "rewards_to_go",
+        "Off by one: your G_t leaves out the current reward r_t. The reward-to-go includes "
+        "it: G_t = r_t + gamma r_{t+1} + ... (sum from k = t).",
+        _excludes_current,
+    ),
+    Misconception(
+        "rewards_to_go.shifted",
+        "rewards_to_go",
+        "Off by one: slot t holds G_{t+1} (and the last slot 0). G_t starts at r_t: "
+        "G_{T-1} = r_{T-1}, G_t = r_t + gamma G_{t+1}.",
+        _shifted,
+    ),
+    Misconception(
+        "rewards_to_go.from_episode_start",
+        "rewards_to_go",
+        "You discounted from the episode start, sum_{k>=t} gamma^k r_k. The reward-to-go "
+        "discounts from the current step: G_t = sum_{k>=t} gamma^(k-t) r_k (the estimator "
+        "multiplies by gamma^t separately).",
+        _from_episode_start,
+    ),
+    Misconception(
+        "rewards_to_go.past_rewards",
+        "rewards_to_go",
+        "You summed in the wrong direction: slot t holds the rewards up to t, "
+        "sum_{k<=t} gamma^(t-k) r_k. An action only influences later rewards, so G_t sums "
+        "from t to the end: run the recursion backwards, G_t = r_t + gamma G_{t+1}.",
+        _past_rewards,
+    ),
+    Misconception(
+        "rewards_to_go.undiscounted",
+        "rewards_to_go",
+        "Your rewards-to-go ignore gamma: G_t = sum_{k>=t} gamma^(k-t) r_k.",
+        lambda rewards, gamma: ref.rewards_to_go(rewards, 1.0),
+    ),
+    Misconception(
+        "rewards_to_go.discount_from_end",
+        "rewards_to_go",
+        "You discounted from the end of the episode, sum_{k>=t} gamma^(T-1-k) r_k, so the last "
+        "reward counts fully. Discount from step t: r_t counts fully, r_{t+1} by gamma, and so on.",
+        _discount_from_end,
+    ),
+    # ------------------------------------------------------------------- scores
+    Misconception(
+        "step_scores.all_rows",
+        "step_scores",
+        "You wrote the score e_{a_t} - pi(.|s_t) into every state's row. theta[s] only enters "
+        "pi(.|s), so grad log pi(a_t|s_t) is zero outside row s_t.",
+        _all_rows,
+    ),
+    Misconception(
+        "step_scores.global_softmax",
+        "step_scores",
+        "Your policy normalises over the whole (S, A) table. pi(.|s) = softmax(theta[s]) is "
+        "normalised per state, along the action axis.",
+        _global_softmax_scores,
+    ),
+    # ------------------------------------------------------------------- estimators
+    Misconception(
+        "total_return.batch_mean",
+        "reinforce_total_return",
+        "reinforce_total_return returns the batch average (shape (S, A)); it must return one "
+        "estimate per episode, shape (n, S, A), and the caller averages them.",
+        lambda theta, states, actions, rewards, gamma: ref.reinforce_total_return(
+            theta, states, actions, rewards, gamma
+        ).mean(axis=0),
+    ),
+    Misconception(
+        "total_return.mean_over_time",
+        "reinforce_total_return",
+        "You averaged the step scores over time (divided by T). grad log p(tau) is their sum: "
+        "g = (sum_t score_t) G_0.",
+        lambda theta, states, actions, rewards, gamma: (
+            ref.reinforce_total_return(theta, states, actions, rewards, gamma)
+            / np.shape(rewards)[-1]
+        ),
+    ),
+    Misconception(
+        "total_return.undiscounted_return",
+        "reinforce_total_return",
+        "You multiplied by the undiscounted sum of rewards. The objective discounts from the "
+        "start, so the weight is G_0 = sum_t gamma^t r_t.",
+        lambda theta, states, actions, rewards, gamma: ref.reinforce_total_return(
+            theta, states, actions, rewards, 1.0
+        ),
+    ),
+    Misconception(
+        "rtg_estimator.no_gamma_t",
+        "reinforce_rewards_to_go",
+        "You dropped the gamma^t in front of each step: sum_t score_t (G_t - b_t) is biased "
+        "when gamma < 1, because J discounts from the episode start. The unbiased estimator "
+        "is sum_t gamma^t score_t (G_t - b_t).",
+        _no_gamma_t,
+    ),
+    Misconception(
+        "rtg_estimator.total_return_every_step",
+        "reinforce_rewards_to_go",
+        "Each step is weighted by the whole return G_0 instead of its reward-to-go G_t. "
+        "Rewards before step t cannot depend on a_t, so they are dropped: use G_t.",
+        _total_return_every_step,
+    ),
+    Misconception(
+        "rtg_estimator.discounted_twice",
+        "reinforce_rewards_to_go",
+        "You discounted twice: your rewards-to-go already carry gamma^t "
+        "(sum_{k>=t} gamma^k r_k) and you multiplied by gamma^t again. Use G_t discounted from "
+        "step t times gamma^t (or the gamma^k sum alone).",
+        _discounted_twice,
+    ),
+    Misconception(
+        "rtg_estimator.batch_mean",
+        "reinforce_rewards_to_go",
+        "reinforce_rewards_to_go returns the batch average (shape (S, A)); it must return one "
+        "estimate per episode, shape (n, S, A), and the caller averages them.",
+        lambda theta, states, actions, rewards, gamma, baseline=0.0: ref.reinforce_rewards_to_go(
+            theta, states, actions, rewards, gamma, baseline
+        ).mean(axis=0),
+    ),
+    Misconception(
+        "rtg_estimator.baseline_ignored",
+        "reinforce_rewards_to_go",
+        "reinforce_rewards_to_go ignores its baseline argument: each step is weighted by "
+        "gamma^t (G_t - b_t).",
+        lambda theta, states, actions, rewards, gamma, baseline=0.0: ref.reinforce_rewards_to_go(
+            theta, states, actions, rewards, gamma
+        ),
+    ),
+    Misconception(
+        "value_baseline.no_gamma_t",
+        "reinforce_value_baseline",
+        "You dropped the gamma^t in front of each step: sum_t score_t (G_t - V_t(s_t)) is "
+        "biased when gamma < 1. The estimator is sum_t gamma^t score_t (G_t - V_t(s_t)).",
+        _value_no_gamma_t,
+    ),
+    Misconception(
+        "baseline.action_dependent",
+        "reinforce_value_baseline",
+        "Your baseline r_t + gamma V_{t+1}(s_{t+1}) depends on the action a_t (it estimates "
+        "Q_t(s_t, a_t)), so subtracting it biases the estimator: here its mean is exactly "
+        "zero. A baseline may depend on the state s_t but not on a_t: use V_t(s_t).",
+        _td_target_baseline,
+    ),
+    Misconception(
+        "baseline.stationary_values",
+        "reinforce_value_baseline",
+        "You used V_0(s_t) at every step. With a finite horizon the value depends on the time "
+        "left: the baseline at step t is V_t(s_t) = values[t, s_t].",
+        _stationary_baseline,
+    ),
+    Misconception(
+        "baseline.normalised_over_time",
+        "reinforce_value_baseline",
+        "You standardised the advantages along the time axis of each episode. That mixes the "
+        "rewards of all steps into every step's weight and rescales the estimate; use "
+        "G_t - V_t(s_t) as it is.",
+        _normalised_advantages(axis=1),
+    ),
+    Misconception(
+        "baseline.normalised_over_batch",
+        "reinforce_value_baseline",
+        "You standardised the advantages over the batch. That couples the episodes and "
+        "rescales the estimate, so it no longer estimates grad J; use G_t - V_t(s_t) as it is.",
+        _normalised_advantages(axis=0),
+    ),
+    # ------------------------------------------------------------------- values
+    Misconception(
+        "state_values.no_discount",
+        "state_values",
+        "Your backward induction drops gamma: Q_t(s, a) = R[s, a] + gamma sum_s' P[s, a, s'] "
+        "V_{t+1}(s').",
+        lambda theta, mdp: ref.state_values(theta, _mdp_with_gamma(mdp, 1.0)),
+    ),
+    Misconception(
+        "state_values.stationary",
+        "state_values",
+        "You repeated one value function for every t. With a finite horizon, V_t depends on "
+        "the steps left: V_{T-1}(s) = sum_a pi(a|s) R[s, a], and each earlier V_t adds "
+        "gamma times the expected V_{t+1}.",
+        lambda theta, mdp: np.repeat(ref.state_values(theta, mdp)[:1], int(mdp.horizon), axis=0),
+    ),
+    Misconception(
+        "state_values.reversed_in_time",
+        "state_values",
+        "Your rows are in reverse time order: row t must be V_t, with V_{T-1} (one step left) "
+        "in the last row and V_0 in the first.",
+        lambda theta, mdp: ref.state_values(theta, mdp)[::-1].copy(),
+    ),
+    Misconception(
+        "state_values.optimal_not_policy",
+        "state_values",
+        "You took the max over actions (the optimal values). V_t is the value of the policy "
+        "pi: average Q_t(s, a) with the weights pi(a|s).",
+        _optimal_values,
+    ),
+)
+
+
+def for_function(function: str) -> tuple[Misconception, ...]:
+    return tuple(m for m in CATALOGUE if m.function == function)
