@@ -1,0 +1,10 @@
+"""softmax normalised over the whole (S, A) table instead of per state."""
+
+FAILS = ['test_softmax']
+MISCONCEPTION = "softmax.whole_array"
+
+
+def softmax(theta):
+    theta = np.asarray(theta, dtype=float)
+    z = np.exp(theta - theta.max())
+    return z / z.sum()

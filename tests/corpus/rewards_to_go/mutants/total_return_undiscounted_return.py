@@ -1,0 +1,9 @@
+"""Weights by the undiscounted sum of rewards."""
+
+FAILS = ['test_reinforce_total_return']
+MISCONCEPTION = "total_return.undiscounted_return"
+
+
+def reinforce_total_return(theta, states, actions, rewards, gamma):
+    scores = step_scores(theta, states, actions).sum(axis=1)
+    return scores * np.asarray(rewards, dtype=float).sum(axis=1)[:, None, None]
