@@ -1,6 +1,6 @@
 """Baseline r_t + gamma V_{t+1}(s_{t+1}): a one-sample Q_t(s_t, a_t), which depends on a_t."""
 
-FAILS = ['test_reinforce_value_baseline']
+FAILS = ["test_reinforce_value_baseline"]
 MISCONCEPTION = "baseline.action_dependent"
 
 

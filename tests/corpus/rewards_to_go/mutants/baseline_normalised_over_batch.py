@@ -1,6 +1,6 @@
 """Standardises the advantages over the batch, per step."""
 
-FAILS = ['test_reinforce_value_baseline']
+FAILS = ["test_reinforce_value_baseline"]
 MISCONCEPTION = "baseline.normalised_over_batch"
 
 

@@ -1,6 +1,6 @@
 """Uses V_0(s_t) at every step instead of V_t(s_t)."""
 
-FAILS = ['test_reinforce_value_baseline']
+FAILS = ["test_reinforce_value_baseline"]
 MISCONCEPTION = "baseline.stationary_values"
 
 

@@ -1,6 +1,6 @@
 """Sums over the episodes (axis 0) instead of over time."""
 
-FAILS = ['test_discounted_returns']
+FAILS = ["test_discounted_returns"]
 MISCONCEPTION = "discounted_returns.sum_over_batch"
 
 

@@ -1,6 +1,6 @@
 """pi * means: forgets that the normaliser subtracts J."""
 
-FAILS = ['test_exact_gradient']
+FAILS = ["test_exact_gradient"]
 MISCONCEPTION = "exact_gradient.missing_baseline_J"
 
 

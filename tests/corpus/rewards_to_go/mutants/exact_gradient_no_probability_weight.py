@@ -1,6 +1,6 @@
 """Enumerates score(a) * means[a] over the arms without the weight pi(a)."""
 
-FAILS = ['test_exact_gradient']
+FAILS = ["test_exact_gradient"]
 MISCONCEPTION = "exact_gradient.no_probability_weight"
 
 

@@ -1,6 +1,6 @@
 """The unweighted average of the arms' means."""
 
-FAILS = ['test_expected_reward']
+FAILS = ["test_expected_reward"]
 MISCONCEPTION = "expected_reward.plain_average"
 
 

@@ -1,6 +1,6 @@
 """The sigmoid score per arm: only the chosen component, 1 - pi(a)."""
 
-FAILS = ['test_grad_log_softmax']
+FAILS = ["test_grad_log_softmax"]
 MISCONCEPTION = "grad_log_softmax.chosen_component_only"
 
 

@@ -1,6 +1,6 @@
 """The score without the -pi term: one_hot(a) only."""
 
-FAILS = ['test_grad_log_softmax']
+FAILS = ["test_grad_log_softmax"]
 MISCONCEPTION = "grad_log_softmax.one_hot_only"
 
 

@@ -1,6 +1,6 @@
 """The softmax score with the wrong sign: pi - one_hot(a)."""
 
-FAILS = ['test_grad_log_softmax']
+FAILS = ["test_grad_log_softmax"]
 MISCONCEPTION = "grad_log_softmax.sign"
 
 

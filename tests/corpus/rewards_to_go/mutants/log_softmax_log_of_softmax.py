@@ -1,6 +1,6 @@
 """log of the softmax: -inf when a probability underflows."""
 
-FAILS = ['test_log_softmax']
+FAILS = ["test_log_softmax"]
 MISCONCEPTION = "log_softmax.log_of_softmax"
 
 

@@ -1,6 +1,6 @@
 """log-sum-exp without the max shift: overflows for large logits."""
 
-FAILS = ['test_log_softmax']
+FAILS = ["test_log_softmax"]
 MISCONCEPTION = "log_softmax.no_max_shift"
 
 

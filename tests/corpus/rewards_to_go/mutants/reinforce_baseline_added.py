@@ -1,6 +1,6 @@
 """Adds the baseline to the reward instead of subtracting it."""
 
-FAILS = ['test_reinforce_estimates']
+FAILS = ["test_reinforce_estimates"]
 MISCONCEPTION = "reinforce.baseline_added"
 
 

@@ -1,6 +1,6 @@
 """Returns the batch mean of the estimates, shape (K,)."""
 
-FAILS = ['test_reinforce_estimates']
+FAILS = ["test_reinforce_estimates"]
 MISCONCEPTION = "reinforce.batch_mean"
 
 

@@ -1,6 +1,6 @@
 """Returns the batch mean, shape (S, A)."""
 
-FAILS = ['test_reinforce_rewards_to_go']
+FAILS = ["test_reinforce_rewards_to_go"]
 MISCONCEPTION = "rtg_estimator.batch_mean"
 
 

@@ -1,6 +1,6 @@
 """gamma^t times rewards-to-go that are already discounted from the start."""
 
-FAILS = ['test_reinforce_rewards_to_go']
+FAILS = ["test_reinforce_rewards_to_go"]
 MISCONCEPTION = "rtg_estimator.discounted_twice"
 
 

@@ -1,6 +1,6 @@
 """The usual course formula sum_t score_t (G_t - b_t): no gamma^t."""
 
-FAILS = ['test_reinforce_rewards_to_go']
+FAILS = ["test_reinforce_rewards_to_go"]
 MISCONCEPTION = "rtg_estimator.no_gamma_t"
 
 

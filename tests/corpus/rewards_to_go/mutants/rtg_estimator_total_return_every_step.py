@@ -1,6 +1,6 @@
 """Weights every step by G_0 instead of G_t."""
 
-FAILS = ['test_reinforce_rewards_to_go']
+FAILS = ["test_reinforce_rewards_to_go"]
 MISCONCEPTION = "rtg_estimator.total_return_every_step"
 
 

@@ -1,6 +1,6 @@
 """softmax without subtracting the largest logit: nan for large logits."""
 
-FAILS = ['test_softmax']
+FAILS = ["test_softmax"]
 MISCONCEPTION = "softmax.no_max_shift"
 
 

@@ -1,6 +1,6 @@
 """Backward induction without gamma."""
 
-FAILS = ['test_state_values']
+FAILS = ["test_state_values"]
 MISCONCEPTION = "state_values.no_discount"
 
 

@@ -1,6 +1,6 @@
 """max over actions: the optimal values, not the policy's."""
 
-FAILS = ['test_state_values']
+FAILS = ["test_state_values"]
 MISCONCEPTION = "state_values.optimal_not_policy"
 
 

@@ -1,6 +1,6 @@
 """Stores V_t in row T-1-t (rows in the order they are computed)."""
 
-FAILS = ['test_state_values']
+FAILS = ["test_state_values"]
 MISCONCEPTION = "state_values.reversed_in_time"
 
 

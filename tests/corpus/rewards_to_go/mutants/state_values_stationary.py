@@ -1,6 +1,6 @@
 """V_0 repeated for every t."""
 
-FAILS = ['test_state_values']
+FAILS = ["test_state_values"]
 MISCONCEPTION = "state_values.stationary"
 
 

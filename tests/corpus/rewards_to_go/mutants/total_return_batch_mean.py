@@ -1,6 +1,6 @@
 """Returns the batch mean, shape (S, A)."""
 
-FAILS = ['test_reinforce_total_return']
+FAILS = ["test_reinforce_total_return"]
 MISCONCEPTION = "total_return.batch_mean"
 
 

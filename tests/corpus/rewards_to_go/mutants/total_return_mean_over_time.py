@@ -1,6 +1,6 @@
 """Averages the step scores over time instead of summing them."""
 
-FAILS = ['test_reinforce_total_return']
+FAILS = ["test_reinforce_total_return"]
 MISCONCEPTION = "total_return.mean_over_time"
 
 

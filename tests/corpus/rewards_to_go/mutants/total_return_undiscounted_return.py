@@ -1,6 +1,6 @@
 """Weights by the undiscounted sum of rewards."""
 
-FAILS = ['test_reinforce_total_return']
+FAILS = ["test_reinforce_total_return"]
 MISCONCEPTION = "total_return.undiscounted_return"
 
 

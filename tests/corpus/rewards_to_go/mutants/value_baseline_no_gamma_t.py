@@ -1,6 +1,6 @@
 """sum_t score_t (G_t - V_t(s_t)): no gamma^t."""
 
-FAILS = ['test_reinforce_value_baseline']
+FAILS = ["test_reinforce_value_baseline"]
 MISCONCEPTION = "value_baseline.no_gamma_t"
 
 
