@@ -191,3 +191,27 @@ def test_mutant_computes_its_imitation(path):
     with np.errstate(all="ignore"):
         for args in graded_calls(mistake.function):
             assert agrees(_as_array(student(*args)), _as_array(mistake.imitate(*args))), args
+
+
+@pytest.mark.parametrize("mistake", CATALOGUE, ids=lambda m: m.id)
+def test_no_earlier_entry_hides_a_mistake(mistake):
+    """The grader names the first entry whose imitation matches every call, so an entry that
+    an earlier one of the same function imitates on every graded input would never be named."""
+    earlier = [m for m in CATALOGUE[: CATALOGUE.index(mistake)] if m.function == mistake.function]
+    calls = graded_calls(mistake.function)
+    with np.errstate(all="ignore"):
+        for other in earlier:
+            assert any(
+                not agrees(_as_array(other.imitate(*args)), _as_array(mistake.imitate(*args)))
+                for args in calls
+            ), other.id
+
+
+def test_non_finite_imitations_match_only_the_same_non_finite_values():
+    """Imitations of overflow mistakes return inf or nan; the relative tolerance must not let
+    an infinite imitation match any finite output, and nan must match nan."""
+    inf = np.inf
+    assert agrees(np.array([np.nan, -inf, 1.0]), np.array([np.nan, -inf, 1.0]))
+    assert not agrees(np.array([0.0, -inf]), np.array([-inf, -inf]))
+    assert not agrees(np.array([inf]), np.array([-inf]))
+    assert not agrees(np.array([np.nan]), np.array([0.0]))

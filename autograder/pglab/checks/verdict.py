@@ -62,9 +62,11 @@ def agrees(
         return False
     output = output.reshape(expected.shape)
     with np.errstate(invalid="ignore"):
-        ok = (output == expected) | (np.abs(output - expected) <= ATOL + RTOL * np.abs(expected))
-    # nan only ever "agrees" with nan: the reference is finite, but an imitation of an
-    # overflowing mistake (softmax without the max shift) is nan exactly where the student's is.
+        close = np.abs(output - expected) <= ATOL + RTOL * np.abs(expected)
+    # The reference is finite, but an imitation of an overflowing mistake (softmax without
+    # the max shift) is not: an infinite expected value agrees only with the same infinity
+    # (the relative tolerance would accept anything there), and nan only with nan.
+    ok = (output == expected) | (close & np.isfinite(expected))
     ok |= np.isnan(output) & np.isnan(expected)
     return bool(np.all(ok))
 
