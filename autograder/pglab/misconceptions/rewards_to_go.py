@@ -269,8 +269,9 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "exact_gradient.missing_baseline_J",
         "exact_gradient",
-        "You returned pi * means, the gradient of sum_a exp(theta_a) means[a] without the "
-        "normaliser. The softmax's normaliser subtracts J: grad J = pi * (means - J).",
+        "You returned pi * means: you differentiated the numerators exp(theta_a) and treated "
+        "the softmax's normaliser as a constant. The normaliser contributes -pi J, so "
+        "grad J = pi * (means - J).",
         lambda theta, means: ref.softmax(theta) * _f(means),
     ),
     Misconception(
@@ -451,8 +452,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "baseline.action_dependent",
         "reinforce_value_baseline",
         "Your baseline r_t + gamma V_{t+1}(s_{t+1}) depends on the action a_t (it estimates "
-        "Q_t(s_t, a_t)), so subtracting it biases the estimator: here its mean is exactly "
-        "zero. A baseline may depend on the state s_t but not on a_t: use V_t(s_t).",
+        "Q_t(s_t, a_t)), so subtracting it biases the estimator: with the true values its "
+        "mean is exactly zero. A baseline may depend on the state s_t but not on a_t: use "
+        "V_t(s_t) = values[t, s_t].",
         _td_target_baseline,
     ),
     Misconception(
