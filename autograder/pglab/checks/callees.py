@@ -70,8 +70,11 @@ def _explains(record, calls, callees, own_names, formula) -> bool:
             if value is None:
                 return False
             values[callee.name] = value
-        with np.errstate(all="ignore"):
-            expected = np.asarray(formula(args, values), dtype=np.float64)
+        try:
+            with np.errstate(all="ignore"):
+                expected = np.asarray(formula(args, values), dtype=np.float64)
+        except (ValueError, IndexError, TypeError):
+            return False  # the helper's values have a shape the formula cannot use
         if not agrees(out, expected):
             return False
     return True
