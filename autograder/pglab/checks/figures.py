@@ -68,3 +68,22 @@ def batch_means(sizes, means, radii, target: float) -> bytes:
     axes.legend(fontsize=8)
     _margins(figure)
     return to_png(figure)
+
+
+def component_means(labels, series, title: str) -> bytes:
+    """Per component, each series' mean with its acceptance interval next to the exact value.
+
+    ``series`` maps a name to one (mean, exact, radius) triple per label."""
+    figure, axes = plt.subplots(figsize=(6, 3))
+    x = np.arange(len(labels))
+    width = 0.8 / max(1, len(series))
+    for k, (name, triples) in enumerate(series.items()):
+        means, exact, radii = (np.array(v) for v in zip(*triples, strict=True))
+        offset = x - 0.4 + width * (k + 0.5)
+        axes.errorbar(offset, means, yerr=radii, fmt="o", capsize=3, color=f"C{k}", label=name)
+        axes.plot(offset, exact, "x", color="k")
+    axes.plot([], [], "x", color="k", label="exact")
+    axes.set(xticks=x, xticklabels=labels, ylabel="mean estimate", title=title)
+    axes.legend(fontsize=7)
+    _margins(figure)
+    return to_png(figure)

@@ -21,10 +21,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def stale_cells(assignment: Assignment, notebook: nbformat.NotebookNode) -> list[str]:
-    """grade_ids whose hidden region differs from the rendered probe; fixes them in place."""
+    """grade_ids whose hidden region differs from the rendered probe, or generated cells
+    (``Assignment.generated``) that differ from their source; fixes them in place."""
     stale = []
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in assignment.generated:
+            text = assignment.generated[grade_id]()
+            if cell.source != text:
+                cell.source = text
+                stale.append(grade_id)
+            continue
         probe = assignment.probes.get(grade_id)
         if probe is None:
             continue

@@ -1,0 +1,545 @@
+"""Verdicts for the ``rewards_to_go`` assignment's autograded cells (docs/grading.md).
+
+Exact checks compare every recorded output with ``reference.rewards_to_go`` (same tolerance
+as ``reinforce``).  Where the probe also recorded the student's own callees (their softmax,
+step scores, rewards-to-go, ...), a function that is right for the callees the student
+wrote is not charged again (``checks/callees.py``).
+
+The estimator cells also call each estimator on *every* trajectory of two enumerable tasks;
+weighting the outputs by p(tau) gives E[g] exactly, which must equal grad J.
+
+The two dual-path cells take the three estimators' outputs on every trajectory of the
+default chain at theta = 0 and (a) draw N = 10^6 episodes from the reference sampler and
+average the student's per-trajectory estimates (Hoeffding per component), (b) compare the
+exact variances by enumeration and the simulated standard deviations (Maurer and Pontil
+2009, Thm 10) and require total return > rewards-to-go > rewards-to-go - V_t(s_t).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from pglab.checks import figures, stats
+from pglab.checks.callees import Callee, blame_callees, charged_elsewhere
+from pglab.checks.reinforce import failed_everywhere
+from pglab.checks.verdict import ATOL, RTOL, Verdict, agrees, disagreements, explain_disagreement
+from pglab.misconceptions.rewards_to_go import for_function
+from pglab.probes import Probe
+from pglab.probes import rewards_to_go as probes
+from pglab.probes.reinforce import settings_of
+from pglab.records import PartRecord
+from pglab.reference import rewards_to_go as ref
+
+PARAMETERS = {
+    "softmax": ("theta",),
+    "log_softmax": ("theta",),
+    "grad_log_softmax": ("theta", "actions"),
+    "expected_reward": ("theta", "means"),
+    "exact_gradient": ("theta", "means"),
+    "reinforce_estimates": ("theta", "actions", "rewards", "baseline"),
+    "discounted_returns": ("rewards", "gamma"),
+    "rewards_to_go": ("rewards", "gamma"),
+    "step_scores": ("theta", "states", "actions"),
+    "reinforce_total_return": ("theta", "states", "actions", "rewards", "gamma"),
+    "reinforce_rewards_to_go": ("theta", "states", "actions", "rewards", "gamma", "baseline"),
+    "state_values": ("theta", "mdp"),
+    "reinforce_value_baseline": ("theta", "states", "actions", "rewards", "gamma", "values"),
+}
+
+ESTIMATORS = ("reinforce_total_return", "reinforce_rewards_to_go", "reinforce_value_baseline")
+LABELS = {
+    "reinforce_total_return": "total return",
+    "reinforce_rewards_to_go": "rewards-to-go",
+    "reinforce_value_baseline": "rewards-to-go - V_t(s_t)",
+}
+#: Episodes the dual-path cells draw (from the reference sampler, seeded by the probe).
+EPISODES = 10**6
+#: The dual-path cells test 3 estimators x 6 components: a union bound over 18 events.
+DELTA = stats.FALSE_FAIL / 18
+
+
+def recognise(function: str, record: PartRecord, calls: Sequence[tuple]):
+    """The catalogued mistake whose imitation matches every recorded output, if any."""
+    for mistake in for_function(function):
+        try:
+            with np.errstate(all="ignore"):
+                if all(
+                    agrees(out, np.asarray(mistake.imitate(*args), dtype=np.float64))
+                    for args, out in zip(calls, record.outputs, strict=True)
+                ):
+                    return mistake
+        except Exception:  # noqa: BLE001 - an imitation that cannot run on an input is no match
+            continue
+    return None
+
+
+def exact(
+    function: str,
+    record: PartRecord,
+    calls: Sequence[tuple],
+    what: str,
+    reference: Callable[..., object] | None = None,
+) -> Verdict:
+    """Pass when every call agrees with the reference; otherwise diagnose."""
+    reference = reference or getattr(ref, function)
+    if all(out is None for out in record.outputs) and record.errors:
+        return failed_everywhere(function, record, len(calls))
+    bad = disagreements(record, calls, reference)
+    if not bad:
+        return Verdict(True, f"{function} is correct on all {len(calls)} {what}.")
+    mistake = recognise(function, record, calls)
+    details = explain_disagreement(function, PARAMETERS[function], record, bad, len(calls))
+    if mistake is not None:
+        return Verdict(False, mistake.feedback, tuple(details), mistake.id)
+    return Verdict(False, f"{function} does not return the correct values.", tuple(details))
+
+
+# --------------------------------------------------------------------------- callee formulas
+# Each returns what the function computes from the student's callee values (``values``).
+
+
+def _pi(args, values):
+    return np.reshape(values["softmax"], np.shape(args[0]))
+
+
+def _grad_log_softmax_from(args, values):
+    pi = _pi(args, values)
+    return np.eye(pi.size)[np.asarray(args[1], dtype=np.int64)] - pi
+
+
+def _expected_reward_from(args, values):
+    return float(_pi(args, values) @ np.asarray(args[1], dtype=np.float64))
+
+
+def _exact_gradient_from(args, values):
+    pi, means = _pi(args, values), np.asarray(args[1], dtype=np.float64)
+    return pi * (means - pi @ means)
+
+
+def _estimates_from(args, values):
+    theta, actions, rewards, *rest = args
+    k = np.size(theta)
+    table = np.reshape(values["grad_log_softmax"], (k, k))
+    centred = np.asarray(rewards) - np.asarray(rest[0] if rest else 0.0)
+    return table[np.asarray(actions, dtype=np.int64)] * centred[:, None]
+
+
+def _step_scores_from(args, values):
+    theta, states, actions = args
+    S, A = np.shape(theta)
+    states, actions = np.asarray(states), np.asarray(actions)
+    n, T = states.shape
+    pi = _pi(args, values)
+    out = np.zeros((n, T, S, A))
+    out[np.arange(n)[:, None], np.arange(T)[None, :], states] = np.eye(A)[actions] - pi[states]
+    return out
+
+
+def _scores(args, values):
+    theta, states = args[0], np.asarray(args[1])
+    return np.reshape(values["step_scores"], states.shape + np.shape(theta))
+
+
+def _total_return_from(args, values):
+    n = np.shape(args[1])[0]
+    returns = np.reshape(values["discounted_returns"], (n,))
+    return _scores(args, values).sum(axis=1) * returns[:, None, None]
+
+
+def _rewards_to_go_from(args, values):
+    theta, states, actions, rewards, gamma, *rest = args
+    togo = np.reshape(values["rewards_to_go"], np.shape(rewards))
+    weights = float(gamma) ** np.arange(np.shape(rewards)[1]) * (
+        togo - np.asarray(rest[0] if rest else 0.0)
+    )
+    return np.einsum("nt,ntsa->nsa", weights, _scores(args, values))
+
+
+def _state_values_from(args, values):
+    theta, mdp = args
+    pi = _pi(args, values)
+    out = np.zeros((mdp.horizon + 1, mdp.n_states))
+    for t in range(mdp.horizon - 1, -1, -1):
+        out[t] = (pi * (mdp.R + mdp.gamma * mdp.P @ out[t + 1])).sum(axis=-1)
+    return out[: mdp.horizon]
+
+
+def _value_baseline_from(args, values):
+    return values["reinforce_rewards_to_go"]
+
+
+FORMULAS = {
+    "grad_log_softmax": _grad_log_softmax_from,
+    "expected_reward": _expected_reward_from,
+    "exact_gradient": _exact_gradient_from,
+    "reinforce_estimates": _estimates_from,
+    "step_scores": _step_scores_from,
+    "reinforce_total_return": _total_return_from,
+    "reinforce_rewards_to_go": _rewards_to_go_from,
+    "state_values": _state_values_from,
+    "reinforce_value_baseline": _value_baseline_from,
+}
+
+
+def _callees(probe: Probe, inputs, parts, indices: Sequence[int]) -> list[Callee]:
+    return [
+        Callee(probe.parts[i].function, parts[i], inputs[i], getattr(ref, probe.parts[i].function))
+        for i in indices
+    ]
+
+
+def _blamed(function, record, calls, callees) -> list[str] | None:
+    if not callees:
+        return None
+    return blame_callees(record, calls, callees, FORMULAS[function])
+
+
+def exact_or_callees(function: str, probe: Probe, inputs, parts, what: str) -> Verdict:
+    """Exact check of part 0, excused when the student's own callees (the parts recorded on
+    the same inputs right after it) explain the difference."""
+    group = [i for i in range(1, len(parts)) if probe.streams()[i] == probe.streams()[0]]
+    verdict = exact(function, parts[0], inputs[0], what)
+    if verdict.passed:
+        return verdict
+    blamed = _blamed(function, parts[0], inputs[0], _callees(probe, inputs, parts, group))
+    if blamed:
+        return Verdict(True, charged_elsewhere(function, blamed))
+    return verdict
+
+
+def _only(function: str, what: str):
+    def run(probe: Probe, inputs, parts) -> Verdict:
+        return exact_or_callees(function, probe, inputs, parts, what)
+
+    return run
+
+
+# --------------------------------------------------------------------------- enumeration
+
+
+def trajectory_probabilities(theta, mdp, states, actions) -> np.ndarray:
+    """p(tau) of each given trajectory under softmax(theta) in mdp."""
+    pi = ref.softmax(theta)
+    probs = mdp.init[states[:, 0]] * np.prod(pi[states, actions], axis=1)
+    return probs * np.prod(mdp.P[states[:, :-1], actions[:, :-1], states[:, 1:]], axis=1)
+
+
+def _as_estimates(out: np.ndarray | None, shape: tuple) -> np.ndarray | None:
+    if out is None or out.size != math.prod(shape) or not np.all(np.isfinite(out)):
+        return None
+    return out.reshape(shape)
+
+
+def check_estimator(function: str, what: str):
+    """Exact on random batches, then exactly unbiased over every trajectory of two tasks."""
+
+    def run(probe: Probe, inputs, parts) -> Verdict:
+        streams = probe.streams()
+        enum_start = next(i for i, s in enumerate(streams) if s != streams[0])
+        verdict = exact_or_callees(function, probe, inputs[:enum_start], parts[:enum_start], what)
+        if not verdict.passed or not verdict.summary.startswith(f"{function} is correct"):
+            return verdict
+        record, calls = parts[enum_start], inputs[enum_start]
+        callees = _callees(probe, inputs, parts, range(enum_start + 1, len(parts)))
+        cases = probes._pglab_enumeration_cases(np.random.default_rng([probe.seed, 100]))
+        lines, unbiased = [], True
+        for index, ((theta, mdp), args, out) in enumerate(
+            zip(cases, calls, record.outputs, strict=True)
+        ):
+            states, actions = args[1], args[2]
+            g = _as_estimates(out, (states.shape[0], *np.shape(theta)))
+            if g is None:
+                return Verdict(
+                    False,
+                    f"{function} fails on the batch of all {states.shape[0]} trajectories of "
+                    f"task {index + 1} (an error, a wrong shape, or values that are not finite).",
+                )
+            mean = np.einsum("m,msa->sa", trajectory_probabilities(theta, mdp, states, actions), g)
+            target = ref.exact_policy_gradient(theta, ref_mdp(mdp))
+            ok = agrees(mean.ravel(), target.ravel())
+            unbiased &= ok
+            lines.append(
+                f"Task {index + 1} ({mdp.n_states} states, {mdp.n_actions} actions, "
+                f"T = {mdp.horizon}, gamma = {mdp.gamma:g}): over all {states.shape[0]} "
+                f"trajectories, E[g] = sum_tau p(tau) g(tau) "
+                f"{'equals' if ok else 'differs from'} grad J (largest difference "
+                f"{float(np.max(np.abs(mean - target))):.3g})."
+            )
+        if unbiased:
+            return Verdict(True, f"{verdict.summary} It is exactly unbiased.", tuple(lines))
+        blamed = _blamed(function, record, calls, callees)
+        if blamed:
+            return Verdict(True, charged_elsewhere(function, blamed), tuple(lines))
+        return Verdict(False, f"{function} is biased: its exact mean is not grad J.", tuple(lines))
+
+    return run
+
+
+def ref_mdp(mdp) -> ref.EpisodicMDP:
+    return ref.EpisodicMDP(mdp.P, mdp.R, mdp.init, mdp.horizon, mdp.gamma)
+
+
+# --------------------------------------------------------------------------- bandit Monte Carlo
+
+
+def check_reinforce_unbiased(probe: Probe, inputs, parts) -> Verdict:
+    """Per-arm mean of the student's estimates over the probe's samples against the exact
+    gradient (Hoeffding, union bound over the K components)."""
+    record, own_scores = parts
+    theta, actions, rewards = inputs[0][0]
+    settings = settings_of(probes._pglab_bandit_samples)
+    means, stds, n = np.asarray(settings["means"]), np.asarray(settings["stds"]), settings["n"]
+    k = theta.size
+    out = record.outputs[0]
+    if out is None:
+        error = record.first_error()
+        reason = f"{error.type}: {error.message}" if error else "an error"
+        return Verdict(False, f"reinforce_estimates raised {reason} on a batch of {n:,} samples.")
+    if out.size != n * k:
+        return Verdict(
+            False,
+            f"reinforce_estimates returned {out.size:,} value(s) for {n:,} samples of {k} arms; "
+            f"it must return one row of {k} per sample, shape ({n}, {k}).",
+            misconception="reinforce.batch_mean" if out.size == k else None,
+        )
+    if not np.all(np.isfinite(out)):
+        return Verdict(False, "Some of your estimates are not finite (nan or inf).")
+    g = out.reshape(n, k)
+    target = ref.exact_gradient(theta, means)
+    pi = ref.softmax(theta)
+    tests = []
+    for j in range(k):
+        scores = (np.arange(k) == j) - pi[j]
+        proxy = stats.score_estimate_proxy(pi, scores, means, stds, 0.0)
+        radius = stats.hoeffding_radius(proxy, n, stats.FALSE_FAIL / k)
+        tests.append((float(g[:, j].mean()), float(target[j]), radius))
+    passed = all(abs(m - t) < r for m, t, r in tests)
+    numbers = tuple(
+        f"Arm {j}: the mean of your estimates is {m:.5f}; the exact gradient is {t:.5f} "
+        f"(a correct estimator lands within +-{r:.4f})."
+        for j, (m, t, r) in enumerate(tests)
+    )
+    figure = figures.component_means(
+        [f"arm {j}" for j in range(k)], {"your estimates": tests}, "REINFORCE, bandit"
+    )
+    note = f"Over {n:,} samples; false alarm below {stats.FALSE_FAIL:g}."
+    if passed:
+        return Verdict(
+            True, "Your REINFORCE estimator is unbiased.", (note, *numbers), figure=figure
+        )
+    table = own_scores.outputs[0]
+    if (
+        table is not None
+        and table.size == k * k
+        and not agrees(table, ref.grad_log_softmax(theta, np.arange(k)))
+        and agrees(out, _estimates_from(inputs[0][0], {"grad_log_softmax": table}).ravel())
+    ):
+        excuse = charged_elsewhere("reinforce_estimates", ["grad_log_softmax"])
+        return Verdict(True, excuse, (note, *numbers), figure=figure)
+    if all(abs(m + t) < r for m, t, r in tests):
+        return Verdict(
+            False,
+            "Your estimates average to -grad J: the estimator has the wrong sign.",
+            (note, *numbers),
+            "reinforce.sign",
+            figure,
+        )
+    return Verdict(
+        False,
+        "Your REINFORCE estimator is biased: its average is not the exact gradient.",
+        (note, *numbers),
+        figure=figure,
+    )
+
+
+# --------------------------------------------------------------------------- dual path
+
+_DUAL_CALLEES = {
+    "reinforce_total_return": (3, 4),  # step_scores, discounted_returns
+    "reinforce_rewards_to_go": (3, 5),  # step_scores, rewards_to_go
+    "reinforce_value_baseline": (6,),  # reinforce_rewards_to_go with V_t(s_t)
+}
+
+
+def _dual_estimates(probe: Probe, inputs, parts):
+    """Per estimator: the (M, S, A) outputs on every trajectory, or a failing Verdict.
+
+    Outputs a wrong callee of the student's explains are replaced by the reference's (that
+    bug is charged in the callee's cell)."""
+    outcome, notes = {}, []
+    for index, function in enumerate(ESTIMATORS):
+        args, record = inputs[index][0], parts[index]
+        theta, states = args[0], args[1]
+        shape = (states.shape[0], *np.shape(theta))
+        expected = getattr(ref, function)(*args)
+        g = _as_estimates(record.outputs[0], shape)
+        if g is not None and agrees(g, expected):
+            outcome[function] = g
+            continue
+        callees = _callees(probe, inputs, parts, _DUAL_CALLEES[function])
+        blamed = _blamed(function, record, inputs[index], callees)
+        if blamed:
+            outcome[function] = expected
+            notes.append(charged_elsewhere(function, blamed))
+        elif g is None:
+            return None, Verdict(
+                False,
+                f"{function} fails on the batch of all {shape[0]} trajectories of the chain at "
+                "theta = 0 (an error, a wrong shape, or values that are not finite).",
+            )
+        else:
+            outcome[function] = g
+    return outcome, notes
+
+
+@functools.lru_cache(maxsize=2)
+def _sampled_counts(seed: int) -> np.ndarray:
+    """How often each trajectory (in enumeration order) occurs among EPISODES episodes drawn
+    by the reference sampler at the dual-path setting."""
+    ((theta, mdp),) = probes._pglab_dual_path_case(None)
+    states, actions, _ = ref.sample_episodes(
+        theta, ref_mdp(mdp), EPISODES, np.random.default_rng([seed, 1])
+    )
+    S, A, T = mdp.n_states, mdp.n_actions, mdp.horizon
+    index = np.zeros(EPISODES, dtype=np.int64)
+    for t in range(T):
+        index = index * (S * A) + states[:, t] * A + actions[:, t]
+    return np.bincount(index, minlength=(S * A) ** T)
+
+
+def _setting(probe, inputs):
+    ((theta, mdp),) = probes._pglab_dual_path_case(None)
+    states, actions = inputs[0][0][1], inputs[0][0][2]
+    probs = trajectory_probabilities(theta, mdp, states, actions)
+    return theta, mdp, probs, _sampled_counts(probe.seed)
+
+
+def check_estimators_unbiased(probe: Probe, inputs, parts) -> Verdict:
+    """Dual path: the Monte Carlo mean of each estimator over 10^6 episodes against grad J."""
+    estimates, notes = _dual_estimates(probe, inputs, parts)
+    if estimates is None:
+        return notes
+    theta, mdp, probs, counts = _setting(probe, inputs)
+    target = ref.exact_policy_gradient(theta, ref_mdp(mdp))
+    positive = probs > 0
+    results, lines, passed = {}, [], True
+    for function, g in estimates.items():
+        mean = np.einsum("m,msa->sa", counts, g) / EPISODES
+        spread = np.ptp(g[positive], axis=0)
+        radius = spread * math.sqrt(math.log(2.0 / DELTA) / (2.0 * EPISODES))
+        ok = np.abs(mean - target) <= radius + ATOL + RTOL * np.abs(target)
+        passed &= bool(ok.all())
+        results[function] = [
+            (float(mean[s, 0]), float(target[s, 0]), float(radius[s, 0]))
+            for s in range(mdp.n_states)
+        ]
+        lines.append(
+            f"{LABELS[function]}: Monte Carlo mean (column 'left') "
+            f"{np.array2string(mean[:, 0], precision=4)} vs grad J "
+            f"{np.array2string(target[:, 0], precision=4)}, accepted within "
+            f"+-{np.array2string(radius[:, 0], precision=4)}: "
+            f"{'unbiased' if ok.all() else 'BIASED'}."
+        )
+    figure = figures.component_means(
+        [f"s={s}" for s in range(mdp.n_states)],
+        {LABELS[f]: r for f, r in results.items()},
+        "Monte Carlo mean (10^6 episodes) vs grad J",
+    )
+    intro = (
+        f"{EPISODES:,} episodes of the chain at theta = 0; false alarm below "
+        f"{stats.FALSE_FAIL:g} for a correct submission."
+    )
+    details = (intro, *lines, *notes)
+    if passed:
+        return Verdict(True, "All three estimators are unbiased.", details, figure=figure)
+    return Verdict(
+        False, "At least one estimator is biased: its average is not grad J.", details, None, figure
+    )
+
+
+def check_variance_reduction(probe: Probe, inputs, parts) -> Verdict:
+    """Exact variances ordered total > rtg > rtg - V in every component, and the simulated
+    standard deviations ordered and each within the Maurer-Pontil radius of the exact one."""
+    estimates, notes = _dual_estimates(probe, inputs, parts)
+    if estimates is None:
+        return notes
+    theta, mdp, probs, counts = _setting(probe, inputs)
+    positive = probs > 0
+    exact_sd, simulated_sd, radii = [], [], []
+    for g in estimates.values():
+        mean = np.einsum("m,msa->sa", probs, g)
+        exact_sd.append(np.sqrt(np.einsum("m,msa->sa", probs, (g - mean) ** 2)))
+        sample_mean = np.einsum("m,msa->sa", counts, g) / EPISODES
+        centred = np.einsum("m,msa->sa", counts, (g - sample_mean) ** 2)
+        simulated_sd.append(np.sqrt(centred / (EPISODES - 1)))
+        spread = np.ptp(g[positive], axis=0)
+        radii.append(spread * math.sqrt(2.0 * math.log(2.0 / DELTA) / (EPISODES - 1)))
+    exact_ordered = bool(np.all(exact_sd[0] > exact_sd[1]) and np.all(exact_sd[1] > exact_sd[2]))
+    sim_ordered = bool(
+        np.all(simulated_sd[0] > simulated_sd[1]) and np.all(simulated_sd[1] > simulated_sd[2])
+    )
+    consistent = all(
+        bool(np.all(np.abs(s - e) < r))
+        for s, e, r in zip(simulated_sd, exact_sd, radii, strict=True)
+    )
+    lines = [
+        f"{LABELS[f]}: standard deviation per component (column 'left') exact "
+        f"{np.array2string(e[:, 0], precision=4)}, simulated "
+        f"{np.array2string(s[:, 0], precision=4)} (+-{np.array2string(r[:, 0], precision=3)})."
+        for f, e, s, r in zip(estimates, exact_sd, simulated_sd, radii, strict=True)
+    ]
+    details = (
+        f"The chain at theta = 0: exact over every trajectory, simulated over {EPISODES:,} "
+        "episodes.",
+        *lines,
+        *notes,
+    )
+    if exact_ordered and sim_ordered and consistent:
+        return Verdict(
+            True,
+            "Rewards-to-go reduces the variance of the total-return estimator, and the "
+            "state-value baseline reduces it further, exactly and in simulation.",
+            details,
+        )
+    if not exact_ordered:
+        summary = (
+            "With your estimators the exact variances are not ordered total return > "
+            "rewards-to-go > rewards-to-go - V_t(s_t) in every component."
+        )
+    elif not consistent:
+        summary = "The simulated standard deviations do not match the exact ones."
+    else:
+        summary = "The simulated standard deviations are not ordered as the exact ones."
+    return Verdict(False, summary, details)
+
+
+CHECKS = {
+    "test_softmax": _only("softmax", "seeded logits (up to +-1000)"),
+    "test_log_softmax": _only("log_softmax", "seeded logits (up to +-1000)"),
+    "test_grad_log_softmax": _only("grad_log_softmax", "seeded inputs with 2 to 6 arms"),
+    "test_expected_reward": _only("expected_reward", "seeded inputs with 2 to 6 arms"),
+    "test_exact_gradient": _only("exact_gradient", "seeded inputs with 2 to 6 arms"),
+    "test_reinforce_estimates": _only(
+        "reinforce_estimates", "seeded batches (no baseline, a constant one, one per sample)"
+    ),
+    "test_reinforce_unbiased": check_reinforce_unbiased,
+    "test_discounted_returns": _only("discounted_returns", "seeded batches of episodes"),
+    "test_rewards_to_go": _only("rewards_to_go", "seeded batches of episodes"),
+    "test_step_scores": _only("step_scores", "seeded batches (up to 4 states, 3 actions)"),
+    "test_reinforce_total_return": check_estimator(
+        "reinforce_total_return", "seeded batches of episodes"
+    ),
+    "test_reinforce_rewards_to_go": check_estimator(
+        "reinforce_rewards_to_go", "seeded batches (no baseline, a constant, one per step)"
+    ),
+    "test_state_values": _only("state_values", "seeded MDPs (T = 1 to 6, gamma in [0, 1])"),
+    "test_reinforce_value_baseline": check_estimator(
+        "reinforce_value_baseline", "seeded batches with a table of values"
+    ),
+    "test_estimators_unbiased": check_estimators_unbiased,
+    "test_variance_reduction": check_variance_reduction,
+}
