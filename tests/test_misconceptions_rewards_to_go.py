@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections import Counter
 
+import nbformat
 import numpy as np
 import pytest
-from support import CORPUS
+from probe_kernel import record_outputs
+from support import CORPUS, REPOSITORY
 
+from pglab.checks.callees import Callee, blame_callees
 from pglab.checks.verdict import agrees
+from pglab.judge import judge_cell
 from pglab.misconceptions.rewards_to_go import CATALOGUE
+from pglab.probes.rewards_to_go import PROBES
+from pglab.records import PartRecord
 from pglab.reference import rewards_to_go as ref
-from pglab.submissions import corpus_settings
+from pglab.submissions import corpus_settings, overrides_from_python, solution_code
 
 MUTANTS = sorted((CORPUS / "rewards_to_go" / "mutants").glob("*.py"))
 
@@ -81,67 +88,22 @@ def test_every_catalogue_entry_has_a_mutant_and_every_mutant_an_entry():
 # --------------------------------------------------------------------------- inputs
 
 
-def _random_mdp(rng, S, A, T, gamma):
-    P = rng.dirichlet(np.ones(S), size=(S, A))
-    R = rng.uniform(-1.0, 1.0, size=(S, A))
-    return ref.EpisodicMDP(P=P, R=R, init=rng.dirichlet(np.ones(S)), horizon=T, gamma=gamma)
-
-
 @functools.cache
-def plan_calls(function: str) -> list[tuple]:
-    """Seeded inputs in the spirit of docs/rewards_to_go.md: gamma in {0, 0.5, 0.9, 1},
-    T = 1, A = 3, random MDPs, batches of one, large logits (the softmax family)."""
-    rng = np.random.default_rng([7, API.index(function)])
-    calls: list[tuple] = []
-    for index, gamma in enumerate((0.0, 0.5, 0.9, 1.0, 0.9, 0.5)):
-        S, A, T = (3, 2, 4) if index % 2 == 0 else (4, 3, 1 + index)
-        n = 1 if index == 3 else 6
-        mdp = ref.chain_mdp(horizon=T, gamma=gamma) if (S, A) == (3, 2) else None
-        mdp = mdp or _random_mdp(rng, S, A, T, gamma)
-        theta = rng.normal(0.0, 2.0, size=(S, A))
-        states, actions, rewards = ref.sample_episodes(theta, mdp, n, rng)
-        K = 2 + index
-        k_theta = rng.normal(0.0, 3.0, size=K)
-        k_actions = rng.integers(0, K, size=n + 2)
-        means = rng.normal(0.0, 2.0, size=K)
-        values = ref.state_values(theta, mdp)
-        calls.append(
-            {
-                "softmax": (theta,),
-                "log_softmax": (k_theta,),
-                "grad_log_softmax": (k_theta, k_actions),
-                "expected_reward": (k_theta, means),
-                "exact_gradient": (k_theta, means),
-                "reinforce_estimates": (
-                    k_theta,
-                    k_actions,
-                    rng.normal(size=n + 2),
-                    [0.0, 1.5, rng.normal(size=n + 2)][index % 3],
-                ),
-                "discounted_returns": (rewards, gamma),
-                "rewards_to_go": (rewards, gamma),
-                "step_scores": (theta, states, actions),
-                "reinforce_total_return": (theta, states, actions, rewards, gamma),
-                "reinforce_rewards_to_go": (
-                    theta,
-                    states,
-                    actions,
-                    rewards,
-                    gamma,
-                    [0.0, 0.7, rng.normal(size=rewards.shape)][index % 3],
-                ),
-                "state_values": (theta, mdp),
-                "reinforce_value_baseline": (theta, states, actions, rewards, gamma, values),
-            }[function]
-        )
-    for big in (np.array([1e3, 0.0, -5.0]), np.array([[800.0, 0.0], [-1e3, 1e3]])):
-        if function in ("softmax", "log_softmax"):
-            calls.append((big,))
-    return calls
-
-
 def graded_calls(function: str) -> list[tuple]:
-    return plan_calls(function)
+    """Every argument tuple any probe passes to ``function`` (rebuilt from the seeds), as
+    the grader compares them: the cells that test it and the cells that record it as a
+    callee."""
+    return [
+        args
+        for probe in PROBES
+        for part, calls in zip(probe.parts, probe.rebuild_inputs(), strict=True)
+        if part.function == function
+        for args in calls[:100]
+    ]
+
+
+def test_every_api_function_is_probed():
+    assert all(graded_calls(function) for function in API)
 
 
 # --------------------------------------------------------------------------- imitations
@@ -215,3 +177,84 @@ def test_non_finite_imitations_match_only_the_same_non_finite_values():
     assert not agrees(np.array([0.0, -inf]), np.array([-inf, -inf]))
     assert not agrees(np.array([inf]), np.array([-inf]))
     assert not agrees(np.array([np.nan]), np.array([0.0]))
+
+
+# --------------------------------------------------------------------------- in-process grading
+
+SOURCE = REPOSITORY / "source" / "rewards_to_go" / "rewards_to_go.ipynb"
+
+
+@functools.cache
+def solution_cells() -> dict[str, str]:
+    return solution_code(nbformat.read(SOURCE, as_version=4))
+
+
+def notebook_functions(corpus_text: str) -> dict:
+    """The API functions as a notebook filled by ``build_submission`` defines them: the
+    solution's cells, then the corpus file's functions, all in one namespace, so a solution
+    function calls the mutant's version of its helpers (as in the kernel)."""
+    namespace = {"np": np, "math": math}
+    settings = corpus_settings(corpus_text)
+    keep = settings.get("KEEP_STUBS", [])
+    cells = dict(solution_cells())
+    for name in API if keep == "all" else keep:
+        cells[name] = f"def {name}(*args, **kwargs):\n    raise NotImplementedError()"
+    cells.update(overrides_from_python(corpus_text, set(API)))
+    for name in API:
+        exec(compile(cells[name], name, "exec"), namespace)  # noqa: S102 - solution / corpus
+    return {name: namespace[name] for name in API}
+
+
+@functools.cache
+def _assignment():
+    from pglab.assignments import ASSIGNMENTS
+
+    return ASSIGNMENTS["rewards_to_go"]
+
+
+def failing_cells(corpus_text: str) -> dict[str, str | None]:
+    """grade_id -> diagnosis of every autograded cell that fails, judged in this process."""
+    functions = notebook_functions(corpus_text)
+    failed = {}
+    with np.errstate(all="ignore"):
+        for grade_id, probe in _assignment().probes.items():
+            verdict = judge_cell(_assignment(), grade_id, record_outputs(probe, **functions))
+            if not verdict.passed:
+                failed[grade_id] = verdict.misconception
+    return failed
+
+
+def test_the_solution_fails_no_cell_in_process():
+    assert failing_cells('"""The solution."""\n') == {}
+
+
+@pytest.mark.parametrize("path", MUTANTS, ids=lambda p: p.stem)
+def test_mutant_fails_exactly_its_cells_in_process(path):
+    """Quick check of each mutant against the probes and checks without nbgrader (the
+    pipeline test is the authority): it fails exactly the cells in FAILS, and the cell that
+    tests its function names its mistake."""
+    text = path.read_text()
+    settings = corpus_settings(text)
+    failed = failing_cells(text)
+    assert sorted(failed) == sorted(settings["FAILS"])
+    own = f"test_{BY_ID[settings['MISCONCEPTION']].function}"
+    assert failed[own] == settings["MISCONCEPTION"]
+
+
+def test_a_helper_of_the_wrong_shape_explains_nothing():
+    """A callee formula that cannot use the student's helper values (discounted_returns summed
+    over the wrong axis) means "not explained by the helper", not a grader crash."""
+    rewards = np.ones((3, 2))
+    calls = [(np.zeros((2, 2)), np.zeros((3, 2), int), np.zeros((3, 2), int), rewards, 0.5)]
+    record = PartRecord("reinforce_total_return", [np.zeros((3, 2, 2))], [3], [])
+    helper = Callee(
+        "discounted_returns",
+        PartRecord("discounted_returns", [np.ones(2)], [1], []),
+        [(rewards, 0.5)],
+        ref.discounted_returns,
+    )
+
+    def formula(args, values):
+        return np.reshape(values["discounted_returns"], (3,))
+
+    assert blame_callees(record, calls, [helper], formula) is None

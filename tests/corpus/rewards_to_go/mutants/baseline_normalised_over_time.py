@@ -1,6 +1,8 @@
-"""Standardises the advantages along time, per episode."""
+"""Standardises the advantages along time, per episode. Biased, so the dual-path unbiasedness
+cell fails too (by design); the variance ordering still holds.
+"""
 
-FAILS = ["test_reinforce_value_baseline"]
+FAILS = ["test_reinforce_value_baseline", "test_estimators_unbiased"]
 MISCONCEPTION = "baseline.normalised_over_time"
 
 

@@ -1,6 +1,8 @@
-"""Returns the batch mean, shape (S, A)."""
+"""Returns the batch mean, shape (S, A). With one (S, A) value instead of one per trajectory,
+neither dual-path cell can weight the trajectories: all three cells of the estimator fail.
+"""
 
-FAILS = ["test_reinforce_total_return"]
+FAILS = ["test_reinforce_total_return", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "total_return.batch_mean"
 
 
