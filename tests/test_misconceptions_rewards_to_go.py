@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import Counter
 
 import nbformat
@@ -258,3 +259,11 @@ def test_a_helper_of_the_wrong_shape_explains_nothing():
         return np.reshape(values["discounted_returns"], (3,))
 
     assert blame_callees(record, calls, [helper], formula) is None
+
+
+def test_every_diagnosis_the_checks_name_is_catalogued():
+    """Checks may name a mistake themselves (a shape that is a batch mean, a mean of -grad J);
+    each such id must be an entry, so the report and the TA's search find its sentence."""
+    source = (REPOSITORY / "autograder" / "pglab" / "checks" / "rewards_to_go.py").read_text()
+    named = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', source))
+    assert named and named <= {m.id for m in CATALOGUE}

@@ -113,6 +113,16 @@ def _global_softmax_scores(theta, states, actions):
     return out
 
 
+def _policy_rows(theta, states):
+    """pi(.|s_t) in row s_t of each step, zero elsewhere: (n, T, S, A)."""
+    theta = _f(theta)
+    states = np.asarray(states, dtype=np.int64)
+    n, T = states.shape
+    out = np.zeros((n, T, *theta.shape))
+    out[np.arange(n)[:, None], np.arange(T)[None, :], states] = ref.softmax(theta)[states]
+    return out
+
+
 def _rtg_weighted(theta, states, actions, weights):
     """sum_t weights[n, t] score_t: (n, S, A)."""
     return np.einsum("nt,ntsa->nsa", weights, ref.step_scores(theta, states, actions))
@@ -260,6 +270,13 @@ CATALOGUE: tuple[Misconception, ...] = (
         lambda theta, means: float(np.mean(_f(means))),
     ),
     Misconception(
+        "expected_reward.unnormalised",
+        "expected_reward",
+        "You weighted the means by exp(theta_a) without dividing by their sum. The weights must "
+        "be probabilities: pi(a) = exp(theta_a) / sum_b exp(theta_b).",
+        lambda theta, means: float(np.exp(_f(theta)) @ _f(means)),
+    ),
+    Misconception(
         "exact_gradient.no_probability_weight",
         "exact_gradient",
         "You summed score(a) * means[a] over the arms without weighting by pi(a). The "
@@ -292,6 +309,24 @@ CATALOGUE: tuple[Misconception, ...] = (
         ).mean(axis=0),
     ),
     # ------------------------------------------------------------------- returns
+    Misconception(
+        "reinforce.sign",
+        "reinforce_estimates",
+        "Your estimates have the wrong sign: their mean is -grad J. The estimate is "
+        "(one_hot(a) - pi)(r - b).",
+        lambda theta, actions, rewards, baseline=0.0: (
+            -ref.reinforce_estimates(theta, actions, rewards, baseline)
+        ),
+    ),
+    Misconception(
+        "reinforce.baseline_ignored",
+        "reinforce_estimates",
+        "reinforce_estimates ignores its baseline argument: each estimate is "
+        "(one_hot(a) - pi)(r - b), with b a number or one value per sample.",
+        lambda theta, actions, rewards, baseline=0.0: ref.reinforce_estimates(
+            theta, actions, rewards
+        ),
+    ),
     Misconception(
         "discounted_returns.mean_over_time",
         "discounted_returns",
@@ -373,6 +408,15 @@ CATALOGUE: tuple[Misconception, ...] = (
     ),
     # ------------------------------------------------------------------- estimators
     Misconception(
+        "step_scores.one_hot_only",
+        "step_scores",
+        "Row s_t of your score is one_hot(a_t) only. The softmax's normaliser contributes "
+        "-pi(.|s_t): the row is one_hot(a_t) - softmax(theta[s_t]).",
+        lambda theta, states, actions: (
+            ref.step_scores(theta, states, actions) + _policy_rows(theta, states)
+        ),
+    ),
+    Misconception(
         "total_return.batch_mean",
         "reinforce_total_return",
         "reinforce_total_return returns the batch average (shape (S, A)); it must return one "
@@ -431,6 +475,16 @@ CATALOGUE: tuple[Misconception, ...] = (
         lambda theta, states, actions, rewards, gamma, baseline=0.0: ref.reinforce_rewards_to_go(
             theta, states, actions, rewards, gamma, baseline
         ).mean(axis=0),
+    ),
+    Misconception(
+        "rtg_estimator.mean_over_time",
+        "reinforce_rewards_to_go",
+        "You averaged the per-step terms over the T steps. The estimator is their sum, "
+        "sum_t gamma^t score_t (G_t - b_t): dividing by T shrinks the gradient T-fold.",
+        lambda theta, states, actions, rewards, gamma, baseline=0.0: (
+            ref.reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
+            / np.shape(rewards)[-1]
+        ),
     ),
     Misconception(
         "rtg_estimator.baseline_ignored",
