@@ -195,7 +195,15 @@ def _callees(probe: Probe, inputs, parts, indices: Sequence[int]) -> list[Callee
 def _blamed(function, record, calls, callees) -> list[str] | None:
     if not callees:
         return None
-    return blame_callees(record, calls, callees, FORMULAS[function])
+    formula = FORMULAS[function]
+
+    def guarded(args, values):
+        try:  # a callee of the wrong shape cannot explain anything
+            return formula(args, values)
+        except (ValueError, IndexError, TypeError):
+            return np.full(1, np.nan)
+
+    return blame_callees(record, calls, callees, guarded)
 
 
 def exact_or_callees(function: str, probe: Probe, inputs, parts, what: str) -> Verdict:
