@@ -21,17 +21,19 @@ SHARDS = max(1, min(2, os.cpu_count() or 1))
 class GradedClass:
     """Scores and autograded notebooks of every corpus submission, graded once per session."""
 
-    def __init__(self, courses: list[Path]):
+    def __init__(self, courses: list[Path], assignment: str = ASSIGNMENT):
         self.courses = courses
+        self.assignment = assignment
         self.scores = {}
         for course in courses:
-            self.scores.update(scores(course, ASSIGNMENT))
+            self.scores.update(scores(course, assignment))
 
     def course_of(self, student: str) -> Path:
         return next(c for c in self.courses if (c / "submitted" / student).exists())
 
     def notebook(self, student: str) -> nbformat.NotebookNode:
-        path = self.course_of(student) / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        name = self.assignment
+        path = self.course_of(student) / "autograded" / student / name / f"{name}.ipynb"
         return nbformat.read(path, as_version=4)
 
     def cell_text(self, student: str, grade_id: str) -> str:
@@ -45,38 +47,53 @@ class GradedClass:
         raise KeyError(grade_id)
 
 
-def _submissions() -> dict[str, str]:
+def _submissions(assignment: str) -> dict[str, str]:
     """student id -> corpus text: every mutant and correct variant, plus two fixed cases."""
-    texts = {student_id(p): p.read_text() for k in ("mutants", "correct") for p in corpus_files(k)}
+    texts = {
+        student_id(p): p.read_text()
+        for k in ("mutants", "correct")
+        for p in corpus_files(k, assignment)
+    }
     texts["fixed-solution"] = '"""The instructor\'s solution."""\n'
     texts["fixed-solution-again"] = texts["fixed-solution"]
     return texts
 
 
-@pytest.fixture(scope="session")
-def graded_class(tmp_path_factory) -> GradedClass:
-    """All corpus submissions, autograded by plain `nbgrader autograde` in SHARDS courses."""
-    base = tmp_path_factory.mktemp("graded-class")
-    template = scratch_course(REPOSITORY, base / "template", [ASSIGNMENT])
-    source = nbformat.read(template / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    release_path = REPOSITORY / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+def grade_class(base: Path, assignment: str) -> GradedClass:
+    """All corpus submissions of ``assignment``, autograded by plain `nbgrader autograde` in
+    SHARDS courses."""
+    template = scratch_course(REPOSITORY, base / "template", [assignment])
+    source = nbformat.read(template / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    release_path = REPOSITORY / "release" / assignment / f"{assignment}.ipynb"
     release = nbformat.read(release_path, as_version=4)
     courses = []
     for shard in range(SHARDS):
         course = base / f"shard{shard}"
         shutil.copytree(template, course)
         courses.append(course)
-    for index, (student, text) in enumerate(sorted(_submissions().items())):
+    for index, (student, text) in enumerate(sorted(_submissions(assignment).items())):
         add_submission(
-            courses[index % SHARDS], ASSIGNMENT, student, build_submission(release, source, text)
+            courses[index % SHARDS], assignment, student, build_submission(release, source, text)
         )
-    add_submission(courses[0], ASSIGNMENT, "fixed-release", release)
+    add_submission(courses[0], assignment, "fixed-release", release)
 
     def autograde(course: Path) -> subprocess.CompletedProcess:
-        return run_nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
+        return run_nbgrader(course, "autograde", assignment, "--force", check=False)
 
     with ThreadPoolExecutor(SHARDS) as pool:
         results = list(pool.map(autograde, courses))
     for result in results:
         assert result.returncode == 0, result.stdout + result.stderr
-    return GradedClass(courses)
+    return GradedClass(courses, assignment)
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory) -> GradedClass:
+    """The reinforce corpora, graded through nbgrader."""
+    return grade_class(tmp_path_factory.mktemp("graded-class"), ASSIGNMENT)
+
+
+@pytest.fixture(scope="session")
+def graded_rewards_to_go(tmp_path_factory) -> GradedClass:
+    """The rewards_to_go corpora, graded through nbgrader."""
+    return grade_class(tmp_path_factory.mktemp("graded-rewards-to-go"), "rewards_to_go")

@@ -12,11 +12,19 @@ from pglab.course import nbgrader_env
 REPOSITORY = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
 ASSIGNMENT = "reinforce"
+#: Every assignment whose corpora are graded through the real pipeline.
+ASSIGNMENTS = ("reinforce", "rewards_to_go")
 
 
-def corpus_files(kind: str) -> list[Path]:
-    """The corpus files of one kind (mutants, correct, attacks), one submission each."""
-    return sorted((CORPUS / kind).glob("*.py"))
+def corpus_dir(assignment: str = ASSIGNMENT) -> Path:
+    """reinforce keeps its corpus at tests/corpus/{kind}; later ones at tests/corpus/<name>/."""
+    return CORPUS if assignment == "reinforce" else CORPUS / assignment
+
+
+def corpus_files(kind: str, assignment: str = ASSIGNMENT) -> list[Path]:
+    """The corpus files of one kind (mutants, correct, attacks) of an assignment, one
+    submission each."""
+    return sorted((corpus_dir(assignment) / kind).glob("*.py"))
 
 
 def student_id(path: Path) -> str:

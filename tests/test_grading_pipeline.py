@@ -3,51 +3,70 @@
 from __future__ import annotations
 
 import pytest
-from support import ASSIGNMENT, corpus_files, student_id
+from support import ASSIGNMENT, ASSIGNMENTS, corpus_files, student_id
 
-from pglab.assignments import ASSIGNMENTS
+from pglab.assignments import ASSIGNMENTS as REGISTRY
 from pglab.course import run_nbgrader, scores
 from pglab.submissions import corpus_settings
 
 pytestmark = pytest.mark.pipeline
 
-AUTOGRADED = sorted(ASSIGNMENTS[ASSIGNMENT].probes)
+#: The first autograded cell of each assignment, in notebook order.
+FIRST_CELL = {"reinforce": "test_log_prob", "rewards_to_go": "test_softmax"}
+FIXTURES = {"reinforce": "graded_class", "rewards_to_go": "graded_rewards_to_go"}
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request):
+    """Each assignment's graded corpora in turn."""
+    return request.getfixturevalue(FIXTURES[request.param])
+
+
+def _corpus(kind):
+    return [
+        pytest.param(assignment, path, id=f"{assignment}-{path.stem}")
+        for assignment in ASSIGNMENTS
+        for path in corpus_files(kind, assignment)
+    ]
 
 
 def autograded_cells(graded_class, student):
+    names = REGISTRY[graded_class.assignment].probes
     cells = graded_class.scores[student]
-    return {name: cell for name, cell in cells.items() if name in AUTOGRADED}
+    return {name: cell for name, cell in cells.items() if name in names}
 
 
-def test_solution_earns_full_marks(graded_class):
+def test_solution_earns_full_marks(graded):
     """The instructor's solution, submitted as a student would, earns every autograded point."""
-    cells = autograded_cells(graded_class, "fixed-solution")
-    assert sorted(cells) == AUTOGRADED
+    cells = autograded_cells(graded, "fixed-solution")
+    assert sorted(cells) == sorted(REGISTRY[graded.assignment].probes)
     lost = {name: (c.score, c.max_score) for name, c in cells.items() if c.score != c.max_score}
     assert lost == {}
 
 
-def test_untouched_release_earns_nothing(graded_class):
+def test_untouched_release_earns_nothing(graded):
     """The release as handed out earns no points on any API function."""
-    cells = autograded_cells(graded_class, "fixed-release")
-    assert sorted(cells) == AUTOGRADED
+    cells = autograded_cells(graded, "fixed-release")
+    assert sorted(cells) == sorted(REGISTRY[graded.assignment].probes)
     assert {name: c.score for name, c in cells.items() if c.score > 0} == {}
-    assert "not implemented yet" in graded_class.cell_text("fixed-release", "test_log_prob")
+    first = FIRST_CELL[graded.assignment]
+    assert "not implemented yet" in graded.cell_text("fixed-release", first)
 
 
-def test_regrading_gives_identical_scores_and_feedback(graded_class):
+def test_regrading_gives_identical_scores_and_feedback(graded):
     """The same notebook graded twice gets the same scores and byte-identical verdict text."""
     first, second = "fixed-solution", "fixed-solution-again"
-    assert graded_class.scores[first] == graded_class.scores[second]
-    for grade_id in AUTOGRADED:
-        assert graded_class.cell_text(first, grade_id) == graded_class.cell_text(second, grade_id)
+    assert graded.scores[first] == graded.scores[second]
+    for grade_id in REGISTRY[graded.assignment].probes:
+        assert graded.cell_text(first, grade_id) == graded.cell_text(second, grade_id)
 
 
-@pytest.mark.parametrize("path", corpus_files("mutants"), ids=lambda p: p.stem)
-def test_mutant_loses_points_on_exactly_the_right_cells(graded_class, path):
+@pytest.mark.parametrize(("assignment", "path"), _corpus("mutants"))
+def test_mutant_loses_points_on_exactly_the_right_cells(request, assignment, path):
     """A deliberately wrong function loses the points of the cells that test it and keeps all
     others (a bug is charged once, even where other solution code calls the broken function),
     and the failing cell names the catalogued mistake."""
+    graded_class = request.getfixturevalue(FIXTURES[assignment])
     settings = corpus_settings(path.read_text())
     student = student_id(path)
     cells = autograded_cells(graded_class, student)
@@ -59,11 +78,12 @@ def test_mutant_loses_points_on_exactly_the_right_cells(graded_class, path):
         assert f"[diagnosis: {expected_diagnosis}]" in text, text
 
 
-@pytest.mark.parametrize("path", corpus_files("correct"), ids=lambda p: p.stem)
-def test_correct_variant_earns_full_marks(graded_class, path):
+@pytest.mark.parametrize(("assignment", "path"), _corpus("correct"))
+def test_correct_variant_earns_full_marks(request, assignment, path):
     """Any exact implementation, whatever its style, earns every autograded point."""
+    graded_class = request.getfixturevalue(FIXTURES[assignment])
     cells = autograded_cells(graded_class, student_id(path))
-    assert sorted(cells) == AUTOGRADED
+    assert sorted(cells) == sorted(REGISTRY[assignment].probes)
     lost = {
         name: graded_class.cell_text(student_id(path), name)
         for name, c in cells.items()
