@@ -9,9 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import API
+from support import API, ASSIGNMENTS
 
+from pglab.assignments import ASSIGNMENTS as REGISTRY
 from pglab.leaks import release_leaks
+from pglab.submissions import solution_code
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 RELEASE = REPOSITORY / "release" / "reinforce" / "reinforce.ipynb"
@@ -25,6 +27,14 @@ SECRETS = (
     "pglab",
     "20261101",
 )
+
+
+def _paths(name: str) -> dict[str, Path]:
+    return {tree: REPOSITORY / tree / name / f"{name}.ipynb" for tree in ("release", "solutions")}
+
+
+#: (assignment, tree) for every shipped notebook.
+SHIPPED = [(name, tree) for name in ASSIGNMENTS for tree in ("release", "solutions")]
 
 
 @pytest.mark.pipeline
@@ -47,16 +57,17 @@ def test_source_notebooks_are_stored_without_outputs():
                 assert cell.outputs == [] and cell.execution_count is None, path
 
 
-@pytest.mark.parametrize("path", [RELEASE, SOLUTION], ids=["release", "solutions"])
-def test_no_hidden_tests_seeds_or_rubrics_ship(path):
+@pytest.mark.parametrize(("name", "tree"), SHIPPED)
+def test_no_hidden_tests_seeds_or_rubrics_ship(name, tree):
     """Neither the student notebook nor the published solution contains hidden tests, seeds,
     the grading package or nbgrader's markers; the TA rubric is only published with the
     solution."""
-    text = path.read_text()
-    assert [s for s in SECRETS if s in text] == []
-    assert ("Rubric" in text) == (path == SOLUTION)
+    text = _paths(name)[tree].read_text()
+    seeds = {str(probe.seed) for probe in REGISTRY[name].probes.values()}
+    assert [s for s in (*SECRETS, *seeds) if s in text] == []
+    assert ("Rubric" in text) == (tree == "solutions")
     # The same check `pglab release` runs, over every file of the tree (pglab.leaks).
-    assert release_leaks(REPOSITORY, "reinforce", path.parent.parent.name) == []
+    assert release_leaks(REPOSITORY, name, tree) == []
 
 
 def _plant(tmp_path: Path, code: str, extra_file: str | None = None) -> list[str]:
@@ -101,13 +112,18 @@ def test_leak_check_finds_each_planted_leak(tmp_path, code, extra, expected):
         assert any(expected in line for line in found), found
 
 
-def test_release_has_a_stub_for_every_api_function():
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_has_a_stub_for_every_api_function(assignment):
     """Each API function is declared, with its docstring, and left for the student."""
+    release = _paths(assignment)["release"]
     cells = {
         c.metadata.get("nbgrader", {}).get("grade_id"): c
-        for c in nbformat.read(RELEASE, as_version=4).cells
+        for c in nbformat.read(release, as_version=4).cells
     }
-    for name in API:
+    source_notebook = REPOSITORY / "source" / assignment / f"{assignment}.ipynb"
+    api = API if assignment == "reinforce" else solution_code(nbformat.read(source_notebook, 4))
+    assert len(api) >= 8
+    for name in api:
         source = cells[name].source
         assert f"def {name}(" in source and '"""' in source
         assert "raise NotImplementedError()" in source
@@ -122,11 +138,12 @@ def _code(path: Path) -> list[str]:
     ]
 
 
-def test_release_imports_only_numpy_matplotlib_and_stdlib():
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_imports_only_numpy_matplotlib_and_stdlib(assignment):
     """The student notebook runs in any Jupyter (Colab included) without this package."""
-    allowed = {"numpy", "matplotlib"} | set(sys.stdlib_module_names)
+    allowed = {"numpy", "matplotlib", "__future__"} | set(sys.stdlib_module_names)
     imported = set()
-    for source in _code(RELEASE):
+    for source in _code(_paths(assignment)["release"]):
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):
                 imported |= {a.name.split(".")[0] for a in node.names}
@@ -135,26 +152,30 @@ def test_release_imports_only_numpy_matplotlib_and_stdlib():
     assert imported and imported <= allowed, imported - allowed
 
 
-def test_solution_notebook_was_executed_without_errors():
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_was_executed_without_errors(assignment):
     """The published solution ran top to bottom: every code cell has run, none raised, and the
     plots are there."""
-    notebook = nbformat.read(SOLUTION, as_version=4)
+    solution = _paths(assignment)["solutions"]
+    notebook = nbformat.read(solution, as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= 3
-    assert (SOLUTION.with_suffix(".html")).stat().st_size > 0
+    assert len(images) >= 2
+    assert (solution.with_suffix(".html")).stat().st_size > 0
 
 
-def test_written_questions_are_manually_graded_with_points():
-    """The two written answers are nbgrader manually graded answer cells worth points."""
+@pytest.mark.parametrize(("assignment", "answers"), [("reinforce", 2), ("rewards_to_go", 3)])
+def test_written_questions_are_manually_graded_with_points(assignment, answers):
+    """The written answers are nbgrader manually graded answer cells worth points."""
+    source = REPOSITORY / "source" / assignment / f"{assignment}.ipynb"
     cells = [
         c
-        for c in nbformat.read(SOURCE, as_version=4).cells
+        for c in nbformat.read(source, as_version=4).cells
         if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("answer_")
     ]
-    assert len(cells) == 2
+    assert len(cells) == answers
     for cell in cells:
         meta = cell.metadata["nbgrader"]
         assert cell.cell_type == "markdown" and meta["solution"] and meta["grade"]
@@ -167,3 +188,28 @@ def test_pglab_help_works():
         [sys.executable, "-m", "pglab", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "release" in result.stdout
+
+
+def test_given_helper_cell_is_the_reference_code():
+    """The rewards_to_go helper cell is generated from the reference (pglab probes --write), and
+    it computes the same exact gradient as the reference."""
+    import numpy as np
+
+    from pglab.reference import rewards_to_go as ref
+    from pglab.reference import rewards_to_go_given as given
+
+    cells = nbformat.read(_paths("rewards_to_go")["release"], as_version=4).cells
+    helper = next(
+        c for c in cells if c.metadata.get("nbgrader", {}).get("grade_id") == given.GRADE_ID
+    )
+    assert helper.source == given.cell_source()
+    namespace = {"softmax": ref.softmax}
+    exec(compile(helper.source, "given_helpers", "exec"), namespace)  # noqa: S102 - our own cell
+    theta = np.random.default_rng(0).normal(size=(3, 2))
+    mdp = namespace["chain_mdp"]()
+    expected = ref.exact_policy_gradient(theta, ref.chain_mdp())
+    assert np.max(np.abs(namespace["exact_policy_gradient"](theta, mdp) - expected)) < 1e-12
+    assert (
+        abs(namespace["expected_return"](theta, mdp) - ref.expected_return(theta, ref.chain_mdp()))
+        < 1e-12
+    )
