@@ -94,9 +94,27 @@ def leaks(course: Path, names: list[str]) -> int:
     return 1 if found else 0
 
 
+def stale_sources(course: Path, names: list[str]) -> list[str]:
+    """Source notebooks whose probes or generated cells (the rewards_to_go helper cell, copied
+    from the reference) are out of date: releasing them would ship stale given code."""
+    from pglab.cli.probes import source_notebook, stale_cells
+
+    found = []
+    for name in names:
+        path = source_notebook(course, ASSIGNMENTS[name])
+        stale = stale_cells(ASSIGNMENTS[name], nbformat.read(path, as_version=4))
+        if stale:
+            found.append(f"{path}: {', '.join(stale)} out of date; run `pglab probes --write`")
+    return found
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     names = args.assignments or list(ASSIGNMENTS)
+    stale = stale_sources(course, [n for n in names if n in ASSIGNMENTS])
+    if stale:
+        print("\n".join(stale))
+        return 1
     if args.check:
         problems = check(course, names)
         for line in problems:
