@@ -1,0 +1,180 @@
+"""rewards_to_go probes and checks, end to end in this process (probe -> record -> verdict).
+
+The kernel is replaced by ``exec`` of the rendered hidden region, as in ``probe_kernel``; the
+real nbgrader pipeline is exercised by test_grading_pipeline.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from pglab.assignments import ASSIGNMENTS
+from pglab.checks import rewards_to_go as checks
+from pglab.judge import judge_cell
+from pglab.probes import Probe, render
+from pglab.reference import rewards_to_go as ref
+
+ASSIGNMENT = ASSIGNMENTS["rewards_to_go"]
+API = (
+    "softmax",
+    "log_softmax",
+    "grad_log_softmax",
+    "expected_reward",
+    "exact_gradient",
+    "reinforce_estimates",
+    "discounted_returns",
+    "rewards_to_go",
+    "step_scores",
+    "reinforce_total_return",
+    "reinforce_rewards_to_go",
+    "state_values",
+    "reinforce_value_baseline",
+)
+
+
+def record(probe: Probe, **overrides) -> list[dict]:
+    """The outputs a kernel shows for the probe's cell; student functions = reference unless
+    overridden."""
+    namespace = {"np": np, **{name: getattr(ref, name) for name in API}, **overrides}
+    shown = []
+
+    def display(data, raw=False):
+        shown.append({"output_type": "display_data", "data": data, "metadata": {}})
+
+    with mock.patch("IPython.display.display", display):
+        exec(render(probe, "tests"), namespace)  # noqa: S102 - our own probe code
+    return shown
+
+
+def verdict(name: str, **overrides):
+    return judge_cell(ASSIGNMENT, name, record(ASSIGNMENT.probes[name], **overrides))
+
+
+def test_every_api_function_is_probed_and_catalogued():
+    probed = {part.function for probe in ASSIGNMENT.probes.values() for part in probe.parts}
+    assert probed == set(API)
+    assert {m.function for m in ASSIGNMENT.catalogue} == set(API)
+
+
+@pytest.mark.parametrize("name", sorted(ASSIGNMENT.probes))
+def test_probe_code_is_self_contained(name):
+    """A hidden cell imports nothing but numpy, IPython and the standard library, never pglab."""
+    tree = ast.parse(render(ASSIGNMENT.probes[name], "x"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"numpy", "IPython", "base64", "traceback", "itertools", "types"}
+
+
+@pytest.mark.parametrize("name", sorted(ASSIGNMENT.probes))
+def test_reference_functions_pass_every_check(name):
+    result = verdict(name)
+    assert result.passed, result.text()
+
+
+def _no_gamma_t(theta, states, actions, rewards, gamma, baseline=0.0):
+    """The usual course formula: sum_t score_t (G_t - b_t), biased when gamma < 1."""
+    weights = ref.rewards_to_go(rewards, gamma) - np.asarray(baseline, dtype=float)
+    return np.einsum("nt,ntsa->nsa", weights, ref.step_scores(theta, states, actions))
+
+
+def test_missing_gamma_t_is_biased_exactly_and_in_simulation():
+    exact = verdict("test_reinforce_rewards_to_go", reinforce_rewards_to_go=_no_gamma_t)
+    assert not exact.passed and exact.misconception == "rtg_estimator.no_gamma_t"
+    simulated = verdict("test_estimators_unbiased", reinforce_rewards_to_go=_no_gamma_t)
+    assert not simulated.passed and "BIASED" in simulated.text()
+
+
+def test_an_estimator_right_for_a_wrong_callee_is_not_charged_again():
+    """A wrong rewards_to_go costs its own cell; the estimators built on it keep their points."""
+
+    def rewards_to_go(rewards, gamma):
+        return ref.rewards_to_go(rewards, gamma) - np.asarray(rewards)  # off by one
+
+    def reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline=0.0):
+        weights = gamma ** np.arange(np.shape(rewards)[1]) * (
+            rewards_to_go(rewards, gamma) - np.asarray(baseline, dtype=float)
+        )
+        return np.einsum("nt,ntsa->nsa", weights, ref.step_scores(theta, states, actions))
+
+    def reinforce_value_baseline(theta, states, actions, rewards, gamma, values):
+        baseline = ref.state_value_baseline(values, states)
+        return reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
+
+    own = {
+        "rewards_to_go": rewards_to_go,
+        "reinforce_rewards_to_go": reinforce_rewards_to_go,
+        "reinforce_value_baseline": reinforce_value_baseline,
+    }
+    assert verdict("test_rewards_to_go", **own).misconception == "rewards_to_go.excludes_current"
+    for name in (
+        "test_reinforce_rewards_to_go",
+        "test_reinforce_value_baseline",
+        "test_estimators_unbiased",
+        "test_variance_reduction",
+    ):
+        result = verdict(name, **own)
+        assert result.passed and "rewards_to_go" in result.text(), (name, result.text())
+
+
+def test_a_second_bug_on_top_of_a_wrong_callee_still_fails():
+    def rewards_to_go(rewards, gamma):
+        return ref.rewards_to_go(rewards, 1.0)
+
+    def reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline=0.0):
+        return -ref.reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
+
+    result = verdict(
+        "test_reinforce_rewards_to_go",
+        rewards_to_go=rewards_to_go,
+        reinforce_rewards_to_go=reinforce_rewards_to_go,
+    )
+    assert not result.passed
+
+
+def test_unstable_softmax_fails_only_its_cell():
+    def softmax(theta):
+        with np.errstate(all="ignore"):
+            z = np.exp(np.asarray(theta, dtype=float))
+            return z / z.sum(axis=-1, keepdims=True)
+
+    assert verdict("test_softmax", softmax=softmax).misconception == "softmax.no_max_shift"
+    # the other probes use moderate logits, where it is right
+    assert verdict("test_grad_log_softmax", softmax=softmax).passed
+
+
+def test_variance_ordering_is_resolved_at_the_graded_setting():
+    """Not a theorem: at the chain with theta = 0 the exact sds are strictly ordered with gaps
+    larger than the two radii, so a correct submission fails only if a radius bound does."""
+    mdp, theta = ref.chain_mdp(), np.zeros((3, 2))
+    states, actions, probs = ref.enumerate_trajectories(theta, mdp)
+    rewards = mdp.R[states, actions]
+    sds, radii = [], []
+    for name in ("total_return", "rewards_to_go", "value_baseline"):
+        g = ref.ESTIMATORS[name](theta, mdp, states, actions, rewards)
+        sds.append(np.sqrt(ref.exact_estimator_variance(theta, mdp, name)))
+        spread = np.ptp(g[probs > 0], axis=0)
+        radii.append(spread * math.sqrt(2 * math.log(2 / checks.DELTA) / (checks.EPISODES - 1)))
+    for k in range(2):
+        assert np.all(sds[k] - sds[k + 1] > radii[k] + radii[k + 1])
+        assert np.all(sds[k + 1] < 0.95 * sds[k])
+
+
+def test_the_sampled_counts_follow_the_enumeration():
+    """The grader's 10^6 episodes, mapped to trajectory indices, have the enumerated
+    probabilities (the dual path's two sides describe the same distribution)."""
+    counts = checks._sampled_counts(ASSIGNMENT.probes["test_estimators_unbiased"].seed)
+    theta, mdp = np.zeros((3, 2)), ref.chain_mdp()
+    _, _, probs = ref.enumerate_trajectories(theta, mdp)
+    assert counts.sum() == checks.EPISODES
+    assert np.all(counts[probs == 0] == 0)
+    frequencies = counts / checks.EPISODES
+    assert np.max(np.abs(frequencies - probs)) < 6 * math.sqrt(probs.max() / checks.EPISODES)
