@@ -169,12 +169,20 @@ def test_variance_ordering_is_resolved_at_the_graded_setting():
 
 
 def test_the_sampled_counts_follow_the_enumeration():
-    """The grader's 10^6 episodes, mapped to trajectory indices, have the enumerated
-    probabilities (the dual path's two sides describe the same distribution)."""
-    counts = checks._sampled_counts(ASSIGNMENT.probes["test_estimators_unbiased"].seed)
+    """The dual path's counts, and episodes drawn step by step by the reference sampler (what
+    the counts stand for), both have the enumerated trajectory probabilities."""
+    counts = checks._sampled_counts(checks.SAMPLE_SEED)
     theta, mdp = np.zeros((3, 2)), ref.chain_mdp()
     _, _, probs = ref.enumerate_trajectories(theta, mdp)
+    n = 200_000
+    states, actions, _ = ref.sample_episodes(theta, mdp, n, np.random.default_rng(0))
+    index = np.zeros(n, dtype=np.int64)
+    for t in range(mdp.horizon):
+        index = (
+            index * (mdp.n_states * mdp.n_actions) + states[:, t] * mdp.n_actions + actions[:, t]
+        )
+    sampled = np.bincount(index, minlength=probs.size)
     assert counts.sum() == checks.EPISODES
-    assert np.all(counts[probs == 0] == 0)
-    frequencies = counts / checks.EPISODES
-    assert np.max(np.abs(frequencies - probs)) < 6 * math.sqrt(probs.max() / checks.EPISODES)
+    for found, total in ((counts, checks.EPISODES), (sampled, n)):
+        assert np.all(found[probs == 0] == 0)
+        assert np.max(np.abs(found / total - probs)) < 6 * math.sqrt(probs.max() / total)
