@@ -23,6 +23,7 @@ from support import ASSIGNMENT, pglab
 from test_pglab_grade import AUTOGRADED_MAX, Class, _auto, _cell_index
 
 from pglab.course import nbgrader_env, scores
+from pglab.pipeline.executors import DIED_REPEATEDLY
 
 pytestmark = pytest.mark.pipeline
 distributed = pytest.importorskip("distributed")
@@ -47,6 +48,9 @@ class DaskCluster:
         self.env = nbgrader_env()
         # A task whose worker dies twice is given up (Dask's default allows 3 deaths).
         self.env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = "1"
+        # One task per worker thread at a time (docs/scale-out.md): a dying worker then
+        # counts against the submission it was grading only, not one queued behind it.
+        self.env["DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION"] = "1.0"
 
     def _tls_args(self) -> list[str]:
         if not self.tls:
@@ -227,6 +231,103 @@ def test_a_worker_killed_mid_run_costs_nothing(tmp_path):
     states = _states(course)
     assert sorted(states) == list(students)
     assert all(s["status"] == "graded" and s["score"] == AUTOGRADED_MAX for s in states.values())
+    table = scores(course, ASSIGNMENT)
+    assert sorted(table) == list(students)
+    assert all(_auto(cells) == AUTOGRADED_MAX for cells in table.values())
+
+
+# Stands in for student code that takes its whole worker down (a kernel the OOM killer
+# chooses the worker for, a crash in a native library): the worker process dies whenever it
+# starts grading a submission holding the marker. The task function is pickled by
+# reference, so the worker resolves the patched one.
+KILLER_MARKER = "pglab-test: this submission kills its worker"
+PRELOAD_KILLER = f"""\
+import os, signal
+from pglab.pipeline import cluster
+
+# Dask imports a preload twice in the worker process: wrap the original only once.
+_grade_task = getattr(cluster, "original_grade_task", cluster.grade_task)
+cluster.original_grade_task = _grade_task
+
+
+def grade_task(bundle, notebook, data, digest, version):
+    if {KILLER_MARKER.encode()!r} in data:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _grade_task(bundle, notebook, data, digest, version)
+
+
+cluster.grade_task = grade_task
+"""
+
+
+def test_a_submission_that_kills_every_worker_is_given_up_and_the_rest_graded(tmp_path):
+    """A submission whose task kills its worker each time is tried a bounded number of times
+    (the scheduler's allowed-failures, 1 here: two deaths), reported as could-not-be-graded,
+    and the batch goes on: the others are graded on the workers the nannies restarted."""
+    klass = Class(tmp_path)
+    course = klass.course
+    killer = klass.correct()
+    killer.cells[0].source += f"\n\n<!-- {KILLER_MARKER} -->"
+    _put(course, "kim", nbformat.writes(killer).encode())
+    for name in ("ann", "bob"):
+        _put(course, name, nbformat.writes(klass.correct()).encode())
+    script = tmp_path / "preload_killer.py"
+    script.write_text(PRELOAD_KILLER)
+    with dask_cluster(tmp_path / "dask", workers=2, preload=script) as cluster:
+        result = pglab(course, "--scheduler", cluster.address, "--no-feedback")
+        deaths = sum(
+            (cluster.root / f"worker{i}.log").read_text().count("was killed by signal 9")
+            for i in range(2)
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 graded, 0 unchanged, 1 could not be graded" in result.stdout, result.stdout
+    assert deaths == 2, f"the killer ran {deaths} times, expected allowed-failures + 1 = 2"
+    states = _states(course)
+    assert states["kim"]["status"] != "graded"
+    assert DIED_REPEATEDLY in states["kim"]["error"], states["kim"]
+    assert "kim" in result.stdout and DIED_REPEATEDLY in result.stdout
+    table = scores(course, ASSIGNMENT)
+    assert _auto(table.get("kim", {})) == 0
+    assert _auto(table["ann"]) == _auto(table["bob"]) == AUTOGRADED_MAX
+
+
+def test_an_interrupted_cluster_run_resumes_like_a_local_one(tmp_path):
+    """Ctrl-C the client after its first result: what is saved stays saved, the queued tasks
+    are withdrawn, and the next run (on the same cluster) grades only what was left."""
+    klass = Class(tmp_path)
+    course = klass.course
+    students = ("dee", "eve", "fay", "gus", "hal")
+    for name in students:
+        _put(course, name, nbformat.writes(klass.correct()).encode())
+    state = course / ".pglab" / "grade" / ASSIGNMENT
+    with dask_cluster(tmp_path / "dask", workers=1) as cluster:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, "--quiet", "--no-feedback",
+             "--scheduler", cluster.address],
+            cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 300
+            while not (state.is_dir() and any(state.glob("*.json"))):
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+            os.killpg(process.pid, signal.SIGINT)
+            process.communicate(timeout=120)
+        finally:
+            _kill(process)
+        done = {p.stem for p in state.glob("*.json")}
+        assert 1 <= len(done) < len(students), done
+        assert all(_states(course)[name]["status"] == "graded" for name in done)
+        with distributed.Client(cluster.address, timeout=60) as client:
+            # Withdrawn: nothing of the interrupted run is left queued on the cluster.
+            deadline = time.monotonic() + 60
+            while client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+                assert time.monotonic() < deadline, "the interrupted run left tasks queued"
+                time.sleep(0.5)
+        rerun = pglab(course, "--scheduler", cluster.address, "--no-feedback")
+    left = len(students) - len(done)
+    assert f"{left} graded, {len(done)} unchanged" in rerun.stdout, rerun.stdout
     table = scores(course, ASSIGNMENT)
     assert sorted(table) == list(students)
     assert all(_auto(cells) == AUTOGRADED_MAX for cells in table.values())

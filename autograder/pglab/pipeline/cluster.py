@@ -2,8 +2,9 @@
 
 The client (the ``pglab grade`` process) connects to an existing scheduler, asks every
 worker for its pglab version and whether bubblewrap works there, ships the grading bundle
-once (``scatter(broadcast=True)``) and submits one task per submission: the bundle, the
-bundle's expected digest, the notebook's name and that submission's bytes. The task checks
+once (as the result of a task, which Dask computes again if its holders die) and submits one
+task per submission: the bundle, the bundle's expected digest, the notebook's name and that
+submission's bytes. The task checks
 the digest and its own pglab version, then calls the same ``grade`` as the local pool,
 sandbox included. Workers never see the course directory, the gradebook or other students;
 the client alone writes results (``pglab.pipeline.run``). See docs/scale-out.md.
@@ -79,6 +80,10 @@ def grade_task(bundle: Bundle, notebook: str, data: bytes, digest: str, version:
     if sandbox.enabled:
         require(sandbox.bwrap)  # SandboxUnavailable, with the fix, if bwrap cannot run here
     return grade(bundle, notebook, data)
+
+
+def _the_bundle(bundle: Bundle) -> Bundle:
+    return bundle
 
 
 def security(settings: Cluster):
@@ -160,8 +165,11 @@ class DaskBackend:
         items = list(items)
         if not items:
             return
-        shipped = self.client.scatter(bundle, broadcast=True, hash=False)
         run = uuid.uuid4().hex[:12]
+        # A task that returns the bundle, not scatter(): scattered data dies with the workers
+        # holding it and its dependents then wait forever, while a task's result is computed
+        # again. Workers fetch it from each other, so the client still sends it once.
+        shipped = self.client.submit(_the_bundle, bundle, key=f"pglab-bundle-{run}", pure=False)
         running = {}
         for index, (key, data) in enumerate(items):
             future = self.client.submit(
