@@ -89,6 +89,14 @@ def exact(
     """Pass when every call agrees with the reference; otherwise diagnose."""
     reference = reference or getattr(ref, function)
     if all(out is None for out in record.outputs) and record.errors:
+        error = record.first_error()
+        if error.type == "NameError" and f"'{function}'" not in error.message:
+            # e.g. softmax calling a log_softmax defined further down the notebook
+            return Verdict(
+                False,
+                f"{function} raised NameError: {error.message} (on all {len(calls)} calls). "
+                "A function can only use what is defined above its test cell.",
+            )
         return failed_everywhere(function, record, len(calls))
     bad = disagreements(record, calls, reference)
     if not bad:

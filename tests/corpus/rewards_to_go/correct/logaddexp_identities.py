@@ -1,13 +1,14 @@
-"""log_softmax through np.logaddexp.reduce, softmax as its exponential."""
+"""The log-normaliser through np.logaddexp.reduce; softmax as the exponential of log pi."""
+
+
+def softmax(theta):
+    theta = np.asarray(theta, dtype=float)
+    return np.exp(theta - np.logaddexp.reduce(theta, axis=-1, keepdims=True))
 
 
 def log_softmax(theta):
     theta = np.asarray(theta, dtype=float)
     return theta - np.logaddexp.reduce(theta, axis=-1, keepdims=True)
-
-
-def softmax(theta):
-    return np.exp(log_softmax(theta))
 
 
 def grad_log_softmax(theta, actions):

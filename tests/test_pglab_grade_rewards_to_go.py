@@ -1,0 +1,82 @@
+"""`pglab grade rewards_to_go <folder>` through the real command: scores, diagnoses, exports and
+the class report work for the second assignment as they do for the first."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from support import REPOSITORY, corpus_files
+
+from pglab.assignments import ASSIGNMENTS
+from pglab.course import nbgrader_env, scores, scratch_course
+from pglab.submissions import build_submission, corpus_settings
+
+pytestmark = pytest.mark.pipeline
+
+NAME = "rewards_to_go"
+MUTANT = next(
+    p for p in corpus_files("mutants", NAME) if p.stem == "rewards_to_go_excludes_current"
+)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A folder of three hand-ins (right, one wrong function, untouched release), graded."""
+    root = tmp_path_factory.mktemp("grade-rewards-to-go")
+    course = scratch_course(REPOSITORY, root / "course", [NAME])
+    source = nbformat.read(course / "source" / NAME / f"{NAME}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / NAME / f"{NAME}.ipynb", as_version=4)
+    folder = root / "handins"
+    folder.mkdir()
+    hand_ins = {
+        "ann": build_submission(release, source, '"""The solution."""\n'),
+        "bob": build_submission(release, source, MUTANT.read_text()),
+        "cyd": release,
+    }
+    for student, notebook in hand_ins.items():
+        nbformat.write(notebook, folder / f"{student}.ipynb")
+    result = subprocess.run(
+        [sys.executable, "-m", "pglab", "grade", NAME, str(folder), "--quiet"],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return course, result
+
+
+def _autograded(course: Path) -> dict[str, dict[str, float]]:
+    probes = ASSIGNMENTS[NAME].probes
+    return {
+        student: {name: c.score for name, c in cells.items() if name in probes}
+        for student, cells in scores(course, NAME).items()
+    }
+
+
+def test_scores_follow_the_submissions(graded):
+    course, result = graded
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = _autograded(course)
+    maximum = {name: c.max_score for name, c in scores(course, NAME)["ann"].items()}
+    assert table["ann"] == {name: maximum[name] for name in ASSIGNMENTS[NAME].probes}
+    assert sum(table["cyd"].values()) == 0
+    lost = {name for name, score in table["bob"].items() if score < maximum[name]}
+    assert sorted(lost) == sorted(corpus_settings(MUTANT.read_text())["FAILS"])
+
+
+def test_exports_and_report_name_the_assignment_and_its_misconceptions(graded):
+    course, _ = graded
+    assert (course / "exports" / "grades.csv").read_text().count(NAME) >= 3
+    assert (course / "exports" / f"{NAME}-canvas.csv").exists()
+    report = (course / "reports" / f"{NAME}.html").read_text()
+    assert "rewards_to_go.excludes_current" in report
+    feedback = next(
+        m.feedback for m in ASSIGNMENTS[NAME].catalogue if m.id == "rewards_to_go.excludes_current"
+    )
+    assert feedback.split(":")[0] in report
+    assert "test_variance_reduction" in report
