@@ -19,10 +19,9 @@ from nbgrader.preprocessors import (
     LockCells,
     OverwriteCells,
     OverwriteKernelspec,
-    SaveAutoGrades,
 )
 
-from pglab.preprocessors import ForgetDuplicateCells, GradeSubmission
+from pglab.preprocessors import ForgetDuplicateCells, GradeSubmission, SaveAutoGradesOnce
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -45,10 +44,11 @@ c.Autograde.sanitize_preprocessors = [
 # nbgrader's IgnorePattern, ClearMetadataPreprocessor and LimitOutput, then WriteVerdicts,
 # whose verdicts come from pglab's reference outside the kernel, then FlagTampering, which
 # stores static-scan flags (pglab.tamper) in the notebook's metadata for TAs and never
-# changes a score (`pglab scan` lists them for a class). nbgrader then saves the grades.
+# changes a score (`pglab scan` lists them for a class). nbgrader's SaveAutoGrades then
+# saves the grades, committing once per notebook rather than once per cell (SaveAutoGradesOnce).
 c.Autograde.autograde_preprocessors = [
     GradeSubmission,
-    SaveAutoGrades,
+    SaveAutoGradesOnce,
     AssignLatePenalties,
     CheckCellMetadata,
 ]

@@ -211,22 +211,26 @@ def test_kernel_sees_only_its_copy_and_the_environment(tmp_path):
     if os.geteuid() == 0:
         assert int(uid) >= Sandbox().uid_base
     assert int(pid) < 10 and cwd == f"{HOME}/work" and listing == "['data.txt']"
-    assert set(eval(lines[1])) <= {
-        "bin",
-        "dev",
-        "etc",
-        "home",
-        "lib",
-        "lib64",
-        "proc",
-        "root",
-        "run",
-        "sbin",
-        "tmp",
-        "usr",
-        "lib32",
-        "libx32",
-    } | environment_roots()
+    assert (
+        set(eval(lines[1]))
+        <= {
+            "bin",
+            "dev",
+            "etc",
+            "home",
+            "lib",
+            "lib64",
+            "proc",
+            "root",
+            "run",
+            "sbin",
+            "tmp",
+            "usr",
+            "lib32",
+            "libx32",
+        }
+        | environment_roots()
+    )
     # `make` builds .venv inside the repository, and the sandbox must mount that venv to run
     # Python; then the repository's folder exists inside, holding nothing but .venv.
     assert lines[2] in ("None False", "['.venv'] False") and lines[3].startswith("False")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from nbgrader.preprocessors import AssignLatePenalties
 from tqdm import tqdm
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -27,6 +27,7 @@ from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook
 from pglab.pipeline.cluster import Cluster, DaskBackend
 from pglab.pipeline.discover import Discovery, Found, discover
 from pglab.pipeline.executors import Backend, LocalBackend
+from pglab.preprocessors import SaveAutoGradesOnce
 from pglab.sandbox import Sandbox, require
 
 
@@ -141,7 +142,7 @@ class ClassWriter:
             else:
                 gradebook.update_or_create_submission(self.assignment, found.student)
         # nbgrader's own preprocessors write the scores, as in `nbgrader autograde`.
-        graded, resources = SaveAutoGrades()(graded, resources)
+        graded, resources = SaveAutoGradesOnce()(graded, resources)
         graded, resources = AssignLatePenalties()(graded, resources)
         autograded = self._path("autograded", found.student)
         autograded.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.grade_submission import GradeSubmission  # noqa: I001 - uses the above
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute
+from pglab.preprocessors.save_auto_grades_once import SaveAutoGradesOnce
 from pglab.preprocessors.write_verdicts import WriteVerdicts
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "GradeSubmission",
     "RestoreCellOrder",
     "SandboxedExecute",
+    "SaveAutoGradesOnce",
     "WriteVerdicts",
 ]
