@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pglab.course import NbgraderFailed, run_nbgrader
+from pglab.course import NbgraderFailed
 from pglab.pipeline.cluster import ClusterUnavailable
 from pglab.pipeline.exports import canvas_csv, nbgrader_csv
+from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class
 from pglab.sandbox import SandboxUnavailable
@@ -74,9 +75,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return 130
     graded = [o for o in result.outcomes if o.status == "graded"]
-    if graded and not args.no_feedback:
+    if not args.no_feedback:
+        unchanged_students = [o.student for o in result.outcomes if o.status == "unchanged"]
+        students = needing_feedback(
+            course, args.assignment, [o.student for o in graded], unchanged_students
+        )
         try:
-            run_nbgrader(course, "generate_feedback", args.assignment, "--force")
+            generate_feedback(course, args.assignment, students, result.jobs)
         except NbgraderFailed as error:
             print(f"pglab grade: feedback could not be generated: {error}")
     exports = course / "exports"
