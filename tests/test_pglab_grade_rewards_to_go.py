@@ -25,7 +25,8 @@ MUTANT = next(
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A folder of three hand-ins (right, one wrong function, untouched release), graded."""
+    """A folder of three hand-ins (right, one wrong function, untouched release) in three
+    layouts (a student folder, a Canvas export name, an LMS re-upload name), graded."""
     root = tmp_path_factory.mktemp("grade-rewards-to-go")
     course = scratch_course(REPOSITORY, root / "course", [NAME])
     source = nbformat.read(course / "source" / NAME / f"{NAME}.ipynb", as_version=4)
@@ -33,12 +34,15 @@ def graded(tmp_path_factory):
     folder = root / "handins"
     folder.mkdir()
     hand_ins = {
-        "ann": build_submission(release, source, '"""The solution."""\n'),
-        "bob": build_submission(release, source, MUTANT.read_text()),
-        "cyd": release,
+        "ann/rewards_to_go.ipynb": build_submission(release, source, '"""The solution."""\n'),
+        "bob_12345_67890_rewards_to_go.ipynb": build_submission(
+            release, source, MUTANT.read_text()
+        ),
+        "cyd/rewards_to_go (1).ipynb": release,
     }
-    for student, notebook in hand_ins.items():
-        nbformat.write(notebook, folder / f"{student}.ipynb")
+    for relative, notebook in hand_ins.items():
+        (folder / relative).parent.mkdir(exist_ok=True)
+        nbformat.write(notebook, folder / relative)
     result = subprocess.run(
         [sys.executable, "-m", "pglab", "grade", NAME, str(folder), "--quiet"],
         cwd=course,
@@ -65,7 +69,7 @@ def test_scores_follow_the_submissions(graded):
     maximum = {name: c.max_score for name, c in scores(course, NAME)["ann"].items()}
     assert table["ann"] == {name: maximum[name] for name in ASSIGNMENTS[NAME].probes}
     assert sum(table["cyd"].values()) == 0
-    lost = {name for name, score in table["bob"].items() if score < maximum[name]}
+    lost = {name for name, score in table["12345"].items() if score < maximum[name]}
     assert sorted(lost) == sorted(corpus_settings(MUTANT.read_text())["FAILS"])
 
 
