@@ -24,9 +24,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1 || true
 	touch $@
 
-## Regenerate release/ and solutions/, then grade the bundled demo class with plain nbgrader.
+## Regenerate release/ and solutions/, then grade the bundled demo classes with pglab grade.
 demo: install
-	$(BIN)/pglab release reinforce
+	$(BIN)/pglab release
 	$(BIN)/python demo/run_demo.py
 
 ## The whole test suite (includes the nbgrader pipeline and the release sync check).

@@ -1,10 +1,11 @@
-"""Grade the bundled demo class with ``pglab grade`` and print each student's score.
+"""Grade the bundled demo classes with ``pglab grade`` and print each student's score.
 
-The class lives in demo/class/: one small Python file per student stating the functions
-they wrote differently from the solution (turned into a notebook from the release), plus a
-few raw files as an LMS might deliver them, broken ones included. The demo builds a scratch
-course in demo/course (this repository's nbgrader_config.py and source/), puts the class in
-demo/course/inbox/, and runs ``pglab grade reinforce inbox`` there.
+There is one class per assignment, in demo/class/<assignment>/: one small Python file per
+student stating the functions they wrote differently from the solution (turned into a
+notebook from the release), plus a few raw files as an LMS might deliver them, broken ones
+included. The demo builds a scratch course in demo/course (this repository's
+nbgrader_config.py and source/), puts each class in demo/course/inbox/<assignment>/, and
+runs ``pglab grade <assignment> inbox/<assignment>`` there.
 """
 
 from __future__ import annotations
@@ -20,38 +21,37 @@ from pglab.course import nbgrader_env, scores, scratch_course
 from pglab.submissions import build_submission, corpus_settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "reinforce"
+ASSIGNMENTS = ("reinforce", "rewards_to_go")
 
 
-def build_inbox(course: Path) -> Path:
-    source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    inbox = course / "inbox"
-    inbox.mkdir()
-    for path in sorted((REPOSITORY / "demo" / "class").iterdir()):
+def build_inbox(course: Path, assignment: str) -> Path:
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    inbox = course / "inbox" / assignment
+    inbox.mkdir(parents=True)
+    for path in sorted((REPOSITORY / "demo" / "class" / assignment).iterdir()):
         if path.suffix == ".py":
             text = path.read_text()
-            name = corpus_settings(text).get("FILENAME", f"{path.stem}/{ASSIGNMENT}.ipynb")
+            name = corpus_settings(text).get("FILENAME", f"{path.stem}/{assignment}.ipynb")
             target = inbox / name
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(build_submission(release, source, text), target)
         elif path.suffix == ".ipynb":
-            target = inbox / path.stem / f"{ASSIGNMENT}.ipynb"
+            target = inbox / path.stem / f"{assignment}.ipynb"
             target.parent.mkdir(parents=True)
             shutil.copy(path, target)
     return inbox
 
 
-def main() -> int:
-    course = scratch_course(REPOSITORY, REPOSITORY / "demo" / "course", [ASSIGNMENT])
-    inbox = build_inbox(course)
-    print(f"Grading the demo class: pglab grade {ASSIGNMENT} {inbox.relative_to(course)}")
-    command = [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, str(inbox)]
+def grade(course: Path, assignment: str) -> int:
+    inbox = build_inbox(course, assignment)
+    print(f"\nGrading the demo class: pglab grade {assignment} {inbox.relative_to(course)}")
+    command = [sys.executable, "-m", "pglab", "grade", assignment, str(inbox)]
     status = subprocess.run(command, cwd=course, env=nbgrader_env()).returncode
     if status != 0:
         return status
 
-    table = scores(course, ASSIGNMENT)
+    table = scores(course, assignment)
     print(f"\n{'student':<11} {'autograded':>10}  {'written (TA)':<13} cells that lost points")
     for student in sorted(table):
         cells = table[student]
@@ -61,7 +61,16 @@ def main() -> int:
         written = f"{pending:.0f} pts to grade" if pending else "no answers"
         lost = ", ".join(n for n, c in auto.items() if c.score < c.max_score) or "-"
         print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {written:<13} {lost}")
-    print(f"\nClass report: {course / 'reports' / (ASSIGNMENT + '.html')}")
+    print(f"\nClass report: {course / 'reports' / (assignment + '.html')}")
+    return 0
+
+
+def main() -> int:
+    course = scratch_course(REPOSITORY, REPOSITORY / "demo" / "course", list(ASSIGNMENTS))
+    for assignment in ASSIGNMENTS:
+        status = grade(course, assignment)
+        if status != 0:
+            return status
     print("Written answers await a TA in formgrader (README, TAs).")
     return 0
 

@@ -13,12 +13,15 @@ import hashlib
 import json
 import os
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -73,6 +76,16 @@ def db_url(course: Path, config: Config) -> str:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def _quiet_nbgrader_session():
+    """nbgrader's ``update_or_create_submission`` makes SQLAlchemy warn "Object of type
+    <SubmittedAssignment> not in session" on every new student (harmless: nbgrader adds the
+    object right after). One such warning per student would bury the progress bar."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not in session.*", category=SAWarning)
+        yield
 
 
 class ClassWriter:
@@ -133,7 +146,7 @@ class ClassWriter:
                 "db_url": self.url,
             }
         }
-        with Gradebook(self.url) as gradebook:
+        with Gradebook(self.url) as gradebook, _quiet_nbgrader_session():
             gradebook.update_or_create_student(found.student)
             if timestamp:
                 gradebook.update_or_create_submission(
@@ -142,8 +155,9 @@ class ClassWriter:
             else:
                 gradebook.update_or_create_submission(self.assignment, found.student)
         # nbgrader's own preprocessors write the scores, as in `nbgrader autograde`.
-        graded, resources = SaveAutoGradesOnce()(graded, resources)
-        graded, resources = AssignLatePenalties()(graded, resources)
+        with _quiet_nbgrader_session():
+            graded, resources = SaveAutoGradesOnce()(graded, resources)
+            graded, resources = AssignLatePenalties()(graded, resources)
         autograded = self._path("autograded", found.student)
         autograded.parent.mkdir(parents=True, exist_ok=True)
         if autograded.exists():
