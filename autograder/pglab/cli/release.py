@@ -46,12 +46,31 @@ def generate(course: Path, name: str) -> None:
     notebook.metadata.get("language_info", {}).pop("version", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # wall-clock timestamps: never reproducible
+        if cell.cell_type == "code":
+            cell.outputs = _coalesced(cell.outputs)
         cell.source = "\n".join(
             line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS
         )
     nbformat.write(notebook, solution)
     html, _ = HTMLExporter().from_notebook_node(notebook)
     solution.with_suffix(".html").write_text(html, encoding="utf-8")
+
+
+def _coalesced(outputs: list) -> list:
+    """Consecutive stream outputs of one stream merged: how a kernel's prints are split into
+    messages depends on timing, so the split is not reproducible."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.output_type == previous.output_type == "stream"
+            and output.name == previous.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def _differences(expected: Path, actual: Path) -> list[str]:
