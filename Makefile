@@ -7,7 +7,7 @@ BIN    := $(abspath $(VENV))/bin
 # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv must come first.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install bubblewrap demo test test-fast lab release check-release lint format benchmark clean
+.PHONY: install bubblewrap demo test test-fast lab hub hub-stop release check-release lint format benchmark clean
 
 install: $(VENV)/.installed bubblewrap
 
@@ -43,6 +43,15 @@ lab: install
 	mkdir -p .exchange student && chmod 777 .exchange
 	JUPYTER_CONFIG_PATH=$(CURDIR)/lab $(BIN)/jupyter lab --notebook-dir=. \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
+
+## JupyterHub for a whole class on this machine (root): real users with PAM login, an
+## instructor, a TA, two demo students, nbgrader's shared exchange. hub/, docs/deploy.md.
+hub:
+	bash hub/hub.sh start
+
+## Stop the hub, every user's server and the proxy that `make hub` started.
+hub-stop:
+	bash hub/hub.sh stop
 
 release: install
 	$(BIN)/pglab release
