@@ -51,7 +51,9 @@ JUPYTER_CONFIG = PREFIX / "jupyter"  # a copy of hub/jupyter/, readable by every
 # --- the hub and its proxy -------------------------------------------------------------------
 c.JupyterHub.ip = conf["PGLAB_HUB_IP"]
 c.JupyterHub.port = int(conf["PGLAB_HUB_PORT"])
+# The proxy's API and the hub itself listen on the next two ports, on loopback only.
 c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(conf["PGLAB_HUB_PORT"]) + 2
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 PROXY = PREFIX / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"

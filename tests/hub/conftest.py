@@ -51,19 +51,20 @@ def hub_conf() -> dict[str, str]:
     return {key: os.environ.get(key, value) for key, value in found.items()}
 
 
-def free_port_pair() -> int:
-    """A port p with p + 1 free too (the proxy's API listens on p + 1)."""
+def free_ports() -> int:
+    """A free port p with p + 1 and p + 2 free too: the proxy's API and the hub use them."""
     for _ in range(50):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
+        try:
+            for offset in (1, 2):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port + offset))
+        except OSError:
+            continue
         return port
-    raise RuntimeError("no two consecutive free ports")
+    raise RuntimeError("no three consecutive free ports")
 
 
 @dataclass
@@ -174,7 +175,7 @@ def hub() -> Hub:
             "the hub journeys need root: `make hub` creates real Linux users and JupyterHub "
             "logs them in with PAM (CI runs as root; run `sudo make test` to include them)"
         )
-    port = free_port_pair()
+    port = free_ports()
     env = dict(os.environ, PGLAB_HUB_PORT=str(port))
     conf = hub_conf() | {"PGLAB_HUB_PORT": str(port)}
     stopped = make("hub-stop", env)  # a hub left running would hold the state directory
