@@ -27,11 +27,20 @@ def test_feedback_is_parallel_incremental_and_the_same_as_nbgraders(tmp_path):
     _put(course, "bob", nbformat.writes(_wrong(klass)).encode())
     _put(course, "cyd", nbformat.writes(klass.correct()).encode())
 
+    # What nbgrader's exchange leaves next to a collected notebook: release_feedback needs the
+    # secret in feedback/, which generate_feedback copies from autograded/, as autograde does.
+    secret = course / "submitted" / "ann" / ASSIGNMENT / "submission_secret.txt"
+    secret.write_text("0123abcd\n")
+
     first = pglab(course, "--jobs", "2")
     assert first.returncode == 0 and "3 graded" in first.stdout, first.stdout + first.stderr
     assert "feedback could not be generated" not in first.stdout
+    assert (course / "autograded" / "ann" / ASSIGNMENT / "submission_secret.txt").read_text() == (
+        "0123abcd\n"
+    )
     ours = _files(course, "feedback")
-    assert sorted(ours) == [f"{s}/{ASSIGNMENT}/{ASSIGNMENT}.html" for s in ("ann", "bob", "cyd")]
+    pages = [f"{s}/{ASSIGNMENT}/{ASSIGNMENT}.html" for s in ("ann", "bob", "cyd")]
+    assert sorted(ours) == sorted([*pages, f"ann/{ASSIGNMENT}/submission_secret.txt"])
 
     serial = tmp_path / "serial"
     shutil.copytree(course, serial)

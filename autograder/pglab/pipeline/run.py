@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 import warnings
 from contextlib import contextmanager
@@ -20,7 +21,9 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties
+from nbgrader.utils import find_all_files
 from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 from traitlets.config import Config
@@ -91,10 +94,38 @@ def _quiet_nbgrader_session():
 class ClassWriter:
     """Everything that touches the course directory; used only by the parent process."""
 
-    def __init__(self, course: Path, assignment: str, notebook: str, url: str, bundle: Bundle):
+    def __init__(
+        self,
+        course: Path,
+        assignment: str,
+        notebook: str,
+        url: str,
+        bundle: Bundle,
+        ignore: list[str] | None = None,
+    ):
         self.course, self.assignment, self.notebook = course, assignment, notebook
         self.url, self.bundle = url, bundle
         self.state_dir = course / ".pglab" / "grade" / assignment
+        #: nbgrader's CourseDirectory.ignore: files never copied between course trees
+        self.ignore = list(ignore if ignore is not None else CourseDirectory().ignore)
+
+    def copy_other_files(self, student: str) -> None:
+        """What ``nbgrader autograde`` copies besides notebooks: the submission's other files
+        (``timestamp.txt``, and ``submission_secret.txt``, without which nbgrader's
+        ``release_feedback`` fails), then the source folder's, which win."""
+        destination = self._path("autograded", student).parent
+        for folder in (
+            self._path("submitted", student).parent,
+            self.course / "source" / self.assignment,
+        ):
+            if not folder.is_dir():
+                continue
+            for name in find_all_files(str(folder), self.ignore + ["*.ipynb"]):
+                target = destination / Path(name).relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    target.unlink()
+                shutil.copy(name, target)
 
     def _path(self, tree: str, student: str) -> Path:
         return self.course / tree / student / self.assignment / f"{self.notebook}.ipynb"
@@ -163,6 +194,7 @@ class ClassWriter:
         if autograded.exists():
             autograded.chmod(0o644)
         nbformat.write(graded, autograded)
+        self.copy_other_files(found.student)
         if timestamp:
             (autograded.parent / "timestamp.txt").write_text(timestamp)
 
@@ -223,7 +255,8 @@ def grade_class(
         raise MissingEntry(f"{assignment} has no notebooks in the gradebook")
     notebook = sorted(bundle.notebooks)[0]
     discovery: Discovery = discover(source, assignment, notebook)
-    writer = ClassWriter(course, assignment, notebook, url, bundle)
+    ignore = CourseDirectory(config=config).ignore
+    writer = ClassWriter(course, assignment, notebook, url, bundle, ignore)
     outcomes: list[Outcome] = []
     todo: list[tuple[Found, str]] = []
     for found in discovery.submissions.values():
