@@ -421,18 +421,10 @@ def test_ta_grades_the_written_answers(hub, people, shots) -> None:
 def test_student1_reads_feedback_with_the_diagnosis(hub, people, shots) -> None:
     requires("ta_graded")
     # nbgrader's release_feedback reads each submission's submission_secret.txt from the
-    # feedback folder, which generate_feedback copies from autograded/. `pglab grade`
-    # (autograder/pglab/pipeline/run.py, write_graded) writes only the notebook and
-    # timestamp.txt there, so releasing fails ("No such file ... submission_secret.txt").
-    secrets = [
-        hub.course / "autograded" / student / ASSIGNMENT / "submission_secret.txt"
-        for student in ("student1", "student2")
-    ]
-    if not all(secret.exists() for secret in secrets):
-        pytest.xfail(
-            "known bug: `pglab grade` does not copy submission_secret.txt from submitted/ to "
-            "autograded/, so nbgrader cannot release feedback (pipeline/run.py write_graded)"
-        )
+    # feedback folder, which generate_feedback copies from autograded/: `pglab grade` must
+    # have copied it there from submitted/, as nbgrader autograde does.
+    for student in ("student1", "student2"):
+        assert (hub.course / "autograded" / student / ASSIGNMENT / "submission_secret.txt").exists()
     page = people.page("instructor", hub.grader)
     frame = formgrader(page)
     formgrader_action(frame, "generate-feedback", "Successfully generated feedback")
