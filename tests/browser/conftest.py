@@ -148,7 +148,7 @@ def stop(process: subprocess.Popen, lab: Lab | None) -> None:
     psutil.wait_procs(tree, timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Lab:
     """A JupyterLab 4 server on 127.0.0.1 serving a scratch course with a local exchange."""
     root = tmp_path_factory.mktemp("lab")
@@ -207,7 +207,7 @@ def lab(tmp_path_factory) -> Lab:
             shutil.copy(log, ARTIFACTS / "jupyterlab.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -168,7 +168,7 @@ def leftovers(conf: dict[str, str], users: list[str]) -> list[psutil.Process]:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def hub() -> Hub:
     if os.geteuid() != 0:
         pytest.skip(
@@ -216,7 +216,7 @@ def chromium_executable() -> str:
     pytest.fail("the hub journeys need Chromium: `apt-get install chromium` (or PGLAB_CHROMIUM)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(hub):
     from playwright.sync_api import sync_playwright
 
@@ -246,7 +246,7 @@ class Shots:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def shots() -> Shots:
     return Shots()
 
@@ -302,7 +302,7 @@ class People:
             context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def people(hub, browser, shots):
     crowd = People(hub, browser, shots)
     try:
