@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pglab import __version__
@@ -24,7 +25,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def own_bin_first_on_path() -> None:
+    """Put this environment's ``bin`` first on PATH for everything pglab starts: nbgrader
+    runs ``alembic`` from PATH, and ``.venv/bin/pglab`` run by its full path, without an
+    activated environment, would otherwise find none (or another environment's)."""
+    own = os.path.dirname(os.path.abspath(sys.executable))
+    rest = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != own]
+    os.environ["PATH"] = os.pathsep.join([own, *rest])
+
+
 def main(argv: list[str] | None = None) -> int:
+    own_bin_first_on_path()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
