@@ -12,7 +12,7 @@ import pytest
 from support import API, ASSIGNMENTS
 
 from pglab.assignments import ASSIGNMENTS as REGISTRY
-from pglab.leaks import release_leaks
+from pglab.leaks import LEAK_FRAGMENTS, formula_leaks, release_leaks
 from pglab.submissions import solution_code
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -213,3 +213,41 @@ def test_given_helper_cell_is_the_reference_code():
         abs(namespace["expected_return"](theta, mdp) - ref.expected_return(theta, ref.chain_mdp()))
         < 1e-12
     )
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("text", "function"),
+    [
+        ("Returns a - sigmoid(theta).", "grad_log_prob"),
+        (r"$\nabla_\theta \log \pi_\theta(a) = a - \sigma(\theta)$", "grad_log_prob"),
+        ("score = actions  -  np.sigmoid( theta )", "grad_log_prob"),
+        ("a−σ(θ)".replace("−", "-"), "grad_log_prob"),
+        ("E[score**2 * r] / E[score**2]", "optimal_baseline"),
+        (r"\sigma(\theta)\left(1-\sigma(\theta)\right)", "analytic_gradient"),
+        ("return np.exp(-np.logaddexp(0.0, -x))", "log_prob"),
+    ],
+)
+def test_formula_leak_check_sees_through_notation(text, function):
+    """A result is found whether written in code, LaTeX or Unicode, with any spacing."""
+    assert any(f"result of {function}:" in line for line in formula_leaks("reinforce", text))
+
+
+def test_formula_leak_check_passes_definitions():
+    """Contracts and definitions are not leaks: the check is not a ban on every formula."""
+    text = (
+        r"$\pi_\theta(a{=}1) = \sigma(\theta)$, $J(\theta) = \mathbb E[r]$, "
+        "sigmoid(x) = 1 / (1 + exp(-x)); the mean of the OTHER rewards in the batch"
+    )
+    assert formula_leaks("reinforce", text) == []
+
+
+def test_formula_leak_check_fails_on_the_release_before_issue16():
+    """The cells of the reinforce release as it was before issue 16 state a result of every
+    graded function; the check reports each one (so it would have failed that release)."""
+    text = (FIXTURES / "reinforce_release_before_issue16.txt").read_text()
+    found = formula_leaks("reinforce", text)
+    leaked = {line.split("result of ")[1].split(":")[0] for line in found}
+    assert leaked == set(LEAK_FRAGMENTS["reinforce"]) >= {"log_prob", "grad_log_prob"}

@@ -5,11 +5,19 @@ solution, hidden-test or mark-scheme markers; the grading package (its name, or 
 it); a probe seed; a line of the instructor's solution code; the TA rubric. ``pglab release``
 and ``pglab release --check`` fail on any, and ``tests/test_release.py`` runs the same
 function, so the command and the test cannot drift apart.
+
+It also lists every *formula leak*: a distinctive fragment of a result a graded function
+computes (``LEAK_FRAGMENTS``), found in any cell of the student notebook (markdown,
+docstrings, given code, visible tests). Students derive those results; the release must not
+state them. Text and fragments are compared after ``normalise`` (case, whitespace, LaTeX
+markup, ``**``/``^``, ``np.``, Greek letters), so ``a - \\sigma(\\theta)`` in markdown and
+``a - sigmoid(theta)`` in a docstring are the same leak.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -28,6 +36,86 @@ MARKERS = (
 PACKAGE = "pglab"
 RUBRIC = "Rubric"
 SHORTEST_SOLUTION_LINE = 16  # shorter solution lines ("return p", "else:") prove nothing
+
+#: Per assignment, per graded function (or written-answer grade id): fragments of the result
+#: the student derives. Written as they would appear in a docstring or in LaTeX; both are
+#: compared after ``normalise``. A fragment must be distinctive: the definition of the
+#: quantity (what the docstring may state) must not contain it.
+LEAK_FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "reinforce": {
+        "log_prob": (
+            "-log(1 + exp(-theta))",
+            "-log(1 + exp(theta))",
+            r"-\log(1 + e^{-\theta})",
+            r"-\log(1 + e^{\theta})",
+            "logaddexp(0",
+        ),
+        "grad_log_prob": (
+            "a - sigmoid",
+            "actions - sigmoid",
+            r"a - \sigma",
+            r"\sigma(1-\sigma) + (1-\sigma)(-\sigma)",
+        ),
+        "expected_reward": (
+            r"(1-\sigma(\theta))\,\mu_0 + \sigma(\theta)\,\mu_1",
+            "sigmoid(-theta) * means[0]",
+            "sigmoid(theta) * means[1]",
+        ),
+        "analytic_gradient": (
+            r"\sigma(\theta)\,(1-\sigma(\theta))",
+            "sigmoid(theta) * (1 - sigmoid(theta))",
+            "sigmoid(theta) * sigmoid(-theta)",
+        ),
+        "estimator_variance": (
+            "score(a)^2",
+            "(means[a] - b)^2 + stds[a]^2",
+            r"(\mu_a - b)^2 + \sigma_a^2",
+            "- (dJ/dtheta)^2",
+            r"- \big(\nabla_\theta J\big)^2",
+        ),
+        "optimal_baseline": (
+            "score^2",
+            r"(\nabla\log\pi)^2",
+            r"(\nabla_\theta\log\pi_\theta(a))^2",
+        ),
+        "leave_one_out_baseline": (
+            "(sum_j r_j - r_i) / (n - 1)",
+            "rewards.sum() - rewards",
+            r"(1 - 1/n)\,\nabla J",
+        ),
+    },
+    # Filled in by the rewards_to_go lesson (its graded functions' results).
+    "rewards_to_go": {},
+}
+
+_LATEX_SPACING = re.compile(
+    r"\\(?:[,;:! ]|quad|qquad|left|right|bigg?[lr]?|Bigg?[lr]?)(?![a-zA-Z])"
+)
+_GREEK = {"σ": "sigma", "θ": "theta", "π": "pi", "μ": "mu", "∇": "nabla", "²": "^2"}
+
+
+def normalise(text: str) -> str:
+    """Text reduced so notation variants of one formula compare equal: Greek letters and LaTeX
+    commands as words, ``**`` as ``^``, ``sigmoid`` as ``sigma``, no ``np.``/``math.``, no
+    LaTeX spacing or sizing, braces, backslashes, whitespace or case."""
+    for letter, word in _GREEK.items():
+        text = text.replace(letter, word)
+    text = _LATEX_SPACING.sub("", text)
+    text = text.replace("**", "^").replace("\\", "")
+    text = re.sub(r"\b(?:np|numpy|math)\.", "", text)
+    text = re.sub(r"[{}\s]", "", text).lower()
+    return text.replace("sigmoid", "sigma").replace("mathbb", "")
+
+
+def formula_leaks(name: str, text: str, where: str = "") -> list[str]:
+    """The fragments of ``name``'s graded results that ``text`` states, one line each."""
+    flat = normalise(text)
+    return [
+        f"{where}states the result of {function}: {fragment!r}"
+        for function, fragments in LEAK_FRAGMENTS.get(name, {}).items()
+        for fragment in fragments
+        if normalise(fragment) in flat
+    ]
 
 
 def seeds(name: str) -> set[str]:
@@ -71,7 +159,11 @@ def _imports_package(code: str) -> bool:
 
 
 def file_leaks(
-    path: Path, secrets: set[str], solution: set[str], allow_rubric: bool = False
+    path: Path,
+    secrets: set[str],
+    solution: set[str],
+    allow_rubric: bool = False,
+    assignment: str | None = None,
 ) -> list[str]:
     """Problems in one shipped file (notebooks are checked cell by cell, other files as text)."""
     text = path.read_text(errors="replace")
@@ -84,7 +176,10 @@ def file_leaks(
     sources = [text]
     if path.suffix == ".ipynb":
         sources = [c.source for c in nbformat.read(path, as_version=4).cells]
-    for source in sources:
+    for index, source in enumerate(sources):
+        if assignment:
+            where = f"{path}: cell {index} " if path.suffix == ".ipynb" else f"{path}: "
+            found += formula_leaks(assignment, source, where)
         if path.suffix in (".ipynb", ".py") and _imports_package(source):
             found.append(f"{path}: imports the grading package")
         lines = {line.strip() for line in source.splitlines()}
@@ -102,5 +197,11 @@ def release_leaks(course: Path, name: str, tree: str = "release") -> list[str]:
     solution = solution_lines(source) if tree == "release" else set()
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        found += file_leaks(path, seeds(name), solution, allow_rubric=tree == "solutions")
+        found += file_leaks(
+            path,
+            seeds(name),
+            solution,
+            allow_rubric=tree == "solutions",
+            assignment=None,  # formula leaks: enabled once the release states none
+        )
     return found
