@@ -7,17 +7,39 @@ BIN    := $(abspath $(VENV))/bin
 # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv must come first.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install bubblewrap demo test test-fast lab hub hub-stop release check-release lint format benchmark clean
+.PHONY: install system-packages demo test test-fast lab hub hub-stop release check-release lint format benchmark clean
 
-install: $(VENV)/.installed bubblewrap
+install: $(VENV)/.installed
+	@$(MAKE) -s system-packages NEEDED="$(DEMO_PACKAGES)"
 
-## autograde runs student kernels in bubblewrap (docs/sandbox.md); install it on Debian as root.
-bubblewrap:
-	@command -v bwrap >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
-	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } \
-	  || echo "pglab: autograde needs bubblewrap: run 'apt-get install bubblewrap' as root" >&2
+# What the machine needs besides Python packages, as "command:Debian package" pairs.
+# Grading runs every student kernel in bubblewrap (docs/sandbox.md); the browser journeys
+# (tests/browser, tests/hub) drive Debian's Chromium (Playwright cannot download its own
+# offline); `make hub` and its journeys need Node and npm (configurable-http-proxy) and curl.
+DEMO_PACKAGES := bwrap:bubblewrap
+TEST_PACKAGES := $(DEMO_PACKAGES) chromium:chromium node:nodejs npm:npm curl:curl
+NEEDED ?= $(TEST_PACKAGES)
 
+## Install the system packages in NEEDED that are missing (root with apt-get), or say the one
+## apt-get line to run.
+system-packages:
+	@missing=""; for pair in $(NEEDED); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "pglab: installing$$missing (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "pglab: missing system packages; as root run: apt-get install -y$$missing" >&2; \
+	  fi; \
+	fi
+
+# The venv needs Python's venv module (Debian ships it as python3-venv).
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else echo "pglab: as root run: apt-get install -y python3-venv" >&2; exit 1; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -31,7 +53,10 @@ demo: install
 
 ## The whole test suite (includes the nbgrader pipeline and the release sync check).
 test: install
-	$(BIN)/python -m pytest -ra
+	@$(MAKE) -s system-packages NEEDED="$(TEST_PACKAGES)"
+	@$(BIN)/python -m pytest -ra || { status=$$?; [ $$status != 5 ] || \
+	  echo "pglab: pytest collected no tests; that is a failure of the suite, not a pass." >&2; \
+	  exit $$status; }
 
 ## Only the fast unit tests (no notebook execution, no browser).
 test-fast: install

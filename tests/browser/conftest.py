@@ -25,33 +25,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from browser_support import Screenshots, chromium, new_page
 
 from pglab.course import nbgrader_env, scratch_course
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "reinforce"
 ARTIFACTS = REPOSITORY / "artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_executable() -> str:
-    """Debian's Chromium (Playwright cannot download its own browser offline)."""
-    for candidate in (os.environ.get("PGLAB_CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    pytest.fail(
-        "browser tests need Chromium: `apt-get install chromium` (or set PGLAB_CHROMIUM), "
-        'or deselect them with -m "not browser"'
-    )
 
 
 def free_port() -> int:
@@ -209,23 +189,15 @@ def lab(tmp_path_factory) -> Lab:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_executable()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def page(browser, lab, request):
     """A fresh browser tab on a fresh JupyterLab workspace, logged in with the token."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(60_000)
-    tab = context.new_page()
+    tab = new_page(browser)
+    context = tab.context
     workspace = request.node.name.removeprefix("test_").replace("_", "-")
     try:
         tab.goto(f"{lab.url}/lab/workspaces/{workspace}?reset&token={lab.token}")
@@ -235,23 +207,6 @@ def page(browser, lab, request):
         context.close()
 
 
-class Screenshots:
-    """Numbered screenshots of a journey, saved under artifacts/browser/."""
-
-    def __init__(self, journey: str):
-        self.journey = journey
-        self.count = 0
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for old in ARTIFACTS.glob(f"{journey}-*.png"):
-            old.unlink()
-
-    def __call__(self, page, step: str, **kwargs) -> Path:
-        self.count += 1
-        path = ARTIFACTS / f"{self.journey}-{self.count:02d}-{step}.png"
-        page.screenshot(path=path, **kwargs)
-        return path
-
-
 @pytest.fixture
 def shots(request):
-    return Screenshots(request.node.name.removeprefix("test_"))
+    return Screenshots(ARTIFACTS, request.node.name.removeprefix("test_"))

@@ -1,0 +1,81 @@
+"""What the browser journeys (tests/browser) and the hub journeys (tests/hub) share: Debian's
+Chromium driven by Playwright, one way to open a tab, numbered screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: The system packages the journeys need beyond the venv; the Makefile's TEST_PACKAGES.
+SYSTEM_PACKAGES = "chromium nodejs npm curl"
+INSTALL_HINT = (
+    f"`make test` run as root installs them; otherwise, as root: apt-get install -y "
+    f"{SYSTEM_PACKAGES}"
+)
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def chromium_executable() -> str:
+    """Debian's Chromium (Playwright cannot download its own browser offline)."""
+    for candidate in (os.environ.get("PGLAB_CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    pytest.fail(
+        f"the browser and hub journeys need Chromium (or PGLAB_CHROMIUM): {INSTALL_HINT}; "
+        'or deselect them with -m "not browser"'
+    )
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium, closed (with Playwright) at the end."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser):
+    """A tab in a context of its own (its own cookies), 60 s default timeout."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(60_000)
+    return context.new_page()
+
+
+class Screenshots:
+    """Numbered screenshots of a story, saved as DIRECTORY/[PREFIX-]NN-step.png; the
+    story's old screenshots are removed first."""
+
+    def __init__(self, directory: Path, prefix: str = ""):
+        self.directory = directory
+        self.prefix = f"{prefix}-" if prefix else ""
+        self.count = 0
+        directory.mkdir(parents=True, exist_ok=True)
+        for old in directory.glob(f"{self.prefix}[0-9][0-9]-*.png"):
+            old.unlink()
+
+    def __call__(self, page, step: str, **kwargs) -> Path:
+        self.count += 1
+        path = self.directory / f"{self.prefix}{self.count:02d}-{step}.png"
+        page.screenshot(path=path, **kwargs)
+        return path
