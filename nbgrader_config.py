@@ -8,7 +8,6 @@ the student's kernel, before nbgrader saves the grades.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
-    CheckCellMetadata,
     ClearHiddenTests,
     ClearMarkScheme,
     ClearOutput,
@@ -21,22 +20,32 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
-from pglab.preprocessors import ForgetDuplicateCells, GradeSubmission, SaveAutoGradesOnce
+from pglab.preprocessors import (
+    CheckCellMetadataPerStudent,
+    ForgetDuplicateCells,
+    GradeSubmission,
+    RestoreCellMetadata,
+    SaveAutoGradesOnce,
+)
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "pglab"
 c.CourseDirectory.solution_directory = "solutions"
 
-# nbgrader's sanitize steps, plus ForgetDuplicateCells: without it a duplicated grade cell
-# makes OverwriteCells fail with KeyError 'grade_id' and the submission is not graded.
+# nbgrader's sanitize steps, plus RestoreCellMetadata: every cell's nbgrader metadata comes
+# from the source, not from the student's file (a student's schema_version of 4 made nbgrader
+# stop the whole class), plus ForgetDuplicateCells: without it a duplicated grade cell makes
+# OverwriteCells fail with KeyError 'grade_id' and the submission is not graded.
+# CheckCellMetadataPerStudent fails one student, not the run, on a schema error.
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
+    RestoreCellMetadata,
     DeduplicateIds,
     ForgetDuplicateCells,
     OverwriteKernelspec,
     OverwriteCells,
-    CheckCellMetadata,
+    CheckCellMetadataPerStudent,
 ]
 
 # GradeSubmission grades with pglab.grading.grade, the function `pglab grade` runs too:
@@ -50,7 +59,7 @@ c.Autograde.autograde_preprocessors = [
     GradeSubmission,
     SaveAutoGradesOnce,
     AssignLatePenalties,
-    CheckCellMetadata,
+    CheckCellMetadataPerStudent,
 ]
 
 # A student who deletes a graded cell gets it back from source (and scored) rather than

@@ -4,13 +4,17 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
 
 1. read: bytes -> notebook (nbformat 3 is upgraded; anything unreadable is refused with a
    message a student can act on);
-2. sanitize: ClearOutput, DeduplicateIds (+ ForgetDuplicateCells), OverwriteKernelspec,
-   OverwriteCells (with add_missing_cells as configured), RestoreCellOrder,
-   CheckCellMetadata, with source cells from the bundle;
+2. sanitize: ClearOutput, RestoreCellMetadata (every cell's nbgrader metadata from the
+   source), DeduplicateIds (+ ForgetDuplicateCells), OverwriteKernelspec, OverwriteCells
+   (with add_missing_cells as configured), RestoreCellOrder, CheckCellMetadata, with source
+   cells from the bundle;
 3. execute: ``SandboxedExecute`` (bubblewrap, output caps, dead kernels handled);
 4. judge: IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then ``WriteVerdicts``,
    then ``FlagTampering`` (static-scan flags for the TA; they never change a score);
 5. score: nbgrader's ``determine_grade`` for each graded cell.
+Text that cannot be encoded (lone surrogates, from a kernel's JSON or the file's own) is
+escaped in the submission as read and in everything returned (``pglab.grading.text``).
+``grade_plainly`` turns any exception into that submission's plain-text error.
 
 Each step is called as nbgrader calls it (``step(nb, resources)``), so a step that is
 disabled in the config (nbconvert's ClearMetadataPreprocessor is, by default) does nothing.
@@ -32,7 +36,6 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import (
-    CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
     IgnorePattern,
@@ -43,8 +46,13 @@ from traitlets.config import Configurable
 
 from pglab.grading.bundle import Bundle
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
+from pglab.grading.text import plain, plain_text
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
+from pglab.preprocessors.restore_cell_metadata import (
+    CheckCellMetadataPerStudent,
+    RestoreCellMetadata,
+)
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
 from pglab.preprocessors.write_verdicts import WriteVerdicts
@@ -129,7 +137,7 @@ def read_submission(data: bytes) -> nbformat.NotebookNode:
     except UnicodeDecodeError as error:
         raise UnreadableSubmission(f"the file is not UTF-8 text (byte {error.start})") from None
     try:
-        raw = json.loads(text)
+        raw = plain(json.loads(text))
     except json.JSONDecodeError as error:
         raise UnreadableSubmission(
             f"the file is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
@@ -138,7 +146,7 @@ def read_submission(data: bytes) -> nbformat.NotebookNode:
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise UnreadableSubmission("the file is JSON but not a Jupyter notebook")
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(json.dumps(raw), as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # nbformat raises several types for bad structure
         first_line = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
@@ -164,12 +172,13 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
     config = bundle.config
     for step in (
         ClearOutput,
+        RestoreCellMetadata,
         DeduplicateIds,
         ForgetDuplicateCells,
         OverwriteKernelspecFromBundle,
         OverwriteCellsFromBundle,
         RestoreCellOrder,
-        CheckCellMetadata,
+        CheckCellMetadataPerStudent,
     ):
         notebook, resources = step(config=config)(notebook, resources)
     timings["sanitize"] = time.perf_counter() - started
@@ -214,11 +223,28 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
                 score,
                 max_score,
                 verdict.passed if verdict else None,
-                verdict.summary if verdict else "",
-                verdict.misconception if verdict else None,
+                plain_text(verdict.summary) if verdict else "",
+                plain_text(verdict.misconception) if verdict and verdict.misconception else None,
             )
         )
     timings["judge"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
+    plain(notebook)  # a kernel's lone surrogates, in kept outputs or quoted by a verdict
     flags = list(notebook.metadata.get("pglab", {}).get("tamper_flags", []))
     return GradeResult(nbformat.writes(notebook), cells, None, timings, flags)
+
+
+def describe(error: BaseException) -> str:
+    """An exception as one line of plain text: its type and the first line of its message."""
+    text = str(error).strip()
+    first = text.splitlines()[0][:300] if text else ""
+    return plain_text(f"{type(error).__name__}: {first}" if first else type(error).__name__)
+
+
+def grade_plainly(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
+    """``grade``, with any exception turned into this submission's plain-text ``error``: what
+    a worker sends back is always plain data, whatever the student's file held."""
+    try:
+        return grade(bundle, notebook_name, submission)
+    except Exception as error:
+        return GradeResult(None, error=f"could not be graded: {describe(error)}")

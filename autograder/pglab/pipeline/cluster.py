@@ -18,7 +18,8 @@ from traitlets import Float, Unicode
 from traitlets.config import Configurable
 
 import pglab
-from pglab.grading import Bundle, GradeResult, grade
+from pglab.grading import Bundle, GradeResult
+from pglab.grading.grade import describe, grade_plainly
 from pglab.pipeline.executors import DIED_REPEATEDLY
 from pglab.sandbox import Sandbox, require
 from pglab.sandbox.availability import problem
@@ -79,7 +80,9 @@ def grade_task(bundle: Bundle, notebook: str, data: bytes, digest: str, version:
     sandbox = Sandbox(config=bundle.config)
     if sandbox.enabled:
         require(sandbox.bwrap)  # SandboxUnavailable, with the fix, if bwrap cannot run here
-    return grade(bundle, notebook, data)
+    # Any exception of grading becomes this submission's plain-text error on the worker:
+    # what travels back is plain data (nbgrader's SchemaTooNewError cannot be unpickled).
+    return grade_plainly(bundle, notebook, data)
 
 
 def _the_bundle(bundle: Bundle) -> Bundle:
@@ -191,7 +194,9 @@ class DaskBackend:
                 except KilledWorker:
                     result = GradeResult(None, error=f"{DIED_REPEATEDLY} (on every worker tried)")
                 except Exception as error:  # refused by the worker, or a bug of ours
-                    result = GradeResult(None, error=f"the cluster could not grade it: {error}")
+                    result = GradeResult(
+                        None, error=f"the cluster could not grade it: {describe(error)}"
+                    )
                 future.release()
                 yield key, result
         finally:

@@ -1,14 +1,26 @@
 """Finding submissions: an nbgrader ``submitted/`` tree, a folder of notebooks, or an LMS zip.
 
-Each input file is mapped to a student id. LMS exports name files after the student:
+Each input file is mapped to a student id, read from the export's structure, never by a
+pattern that a display name (which the student chooses) could satisfy:
 
-- Canvas:  ``smithjohn_12345_67890_reinforce.ipynb`` (``name[_LATE]_userid_submissionid_file``)
-- Moodle:  ``John Smith_12345_assignsubmission_file_reinforce.ipynb`` (or a folder so named)
-- plain:   ``alice.ipynb`` or ``alice/reinforce.ipynb``
+- Canvas:  ``smithjohn_12345_67890_reinforce.ipynb`` (``name[_LATE]_userid_submissionid_file``).
+  Canvas writes the name without separators, so the first ``_`` ends it and the id fields
+  follow in a fixed order.
+- Moodle, a folder per submission: ``John Smith_12345_assignsubmission_file_/reinforce.ipynb``.
+  The id is the number just before the suffix ``_assignsubmission_file_`` that ends the
+  folder's name (Moodle appends it after the display name); the file's own name, which the
+  student chose, is not read for an id.
+- Moodle, flat: ``John Smith_12345_assignsubmission_file_reinforce.ipynb``. Display name and
+  file name are both the student's, so a name holding the ``_<digits>_assignsubmission_``
+  marker more than once is ambiguous: it is reported and not graded.
+- plain:   ``alice/reinforce.ipynb`` or ``alice/reinforce/reinforce.ipynb`` (nbgrader's tree).
 
-LMSs also rename the notebook itself (``reinforce (1).ipynb``, ``reinforce-2.ipynb``).
-What cannot be mapped, and every choice between several notebooks of one student, is
-reported, never silently dropped.
+LMSs also rename the notebook itself (``reinforce (1).ipynb``, ``reinforce-2.ipynb``). Several
+notebooks from one upload (one folder, one LMS name) are the student's own re-uploads: the
+latest is graded and the others reported. Uploads from different places that claim the same
+student (two folders, two display names with one id) are a conflict: none of them is graded
+for that student, and each is reported for a person to resolve. A ``timestamp.txt`` that is
+not a date is reported too. Nothing is silently dropped.
 """
 
 from __future__ import annotations
@@ -19,10 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 CANVAS = re.compile(
-    r"^(?P<name>[a-z0-9]+?)(?:_LATE)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I
+    r"^(?P<name>[a-z0-9]+)(?:_LATE)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I
 )
-MOODLE = re.compile(
-    r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_?(?P<file>.*)$"
+#: Moodle's separator between "<display name>_<id>" and the uploaded file's own name.
+MOODLE_MARK = re.compile(r"_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_")
+#: A Moodle folder per submission: the suffix ends the folder's name.
+MOODLE_FOLDER = re.compile(
+    r"^(?P<name>.*)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_?$", re.S
 )
 RENAMED = re.compile(r"^(?P<stem>.+?)(?:\s*\(\d+\)|[-_ ]\d+)?$")
 
@@ -50,6 +65,18 @@ class Discovery:
     submissions: dict[str, Found] = field(default_factory=dict)
     #: origin -> why it was not used
     skipped: dict[str, str] = field(default_factory=dict)
+    #: student -> the uploads that claim that student (none of them graded)
+    conflicts: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Whose notebook a file is, and which upload it came from (a folder, an LMS name)."""
+
+    student: str
+    #: the part of the input that names the student: files with the same ``upload`` are
+    #: one student's own re-uploads; different uploads for one student are a conflict
+    upload: str
 
 
 def _safe_student_id(text: str) -> str:
@@ -66,19 +93,43 @@ def notebook_matches(filename: str, notebook: str) -> bool:
     return bool(match) and match.group("stem").strip().lower() == notebook.lower()
 
 
-def student_from_lms_name(filename: str) -> tuple[str, str] | None:
-    """(student id, the file's own name) from a Canvas or Moodle export name, else None."""
+class Ambiguous(ValueError):
+    """A name that could belong to more than one student."""
+
+
+def student_from_lms_name(filename: str) -> tuple[str, str, str] | None:
+    """(student id, upload, the file's own name) from a flat Canvas or Moodle export name,
+    else None; raises ``Ambiguous`` for a Moodle name that holds the marker twice."""
     name = PurePosixPath(filename).name
-    for pattern, prefix in ((CANVAS, "canvas"), (MOODLE, "moodle")):
-        match = pattern.match(name)
-        if match:
-            del prefix
-            return match.group("user"), match.group("file") or name
+    marks = list(MOODLE_MARK.finditer(name))
+    if len(marks) > 1:
+        raise Ambiguous(
+            "its name holds Moodle's '_<id>_assignsubmission_' more than once, so the student "
+            "cannot be told from it (a display name or file name may imitate a classmate's)"
+        )
+    canvas = CANVAS.match(name)
+    if canvas:
+        return canvas.group("user"), f"canvas:{canvas['name']}_{canvas['user']}", canvas["file"]
+    if marks:
+        mark = marks[0]
+        return mark["user"], f"moodle:{name[: mark.end()]}", name[mark.end() :] or name
     return None
 
 
-def _choose(found: dict[str, list[Found]], notebook: str, discovery: Discovery) -> None:
-    for student, candidates in sorted(found.items()):
+def _choose(found: dict[str, list[tuple[Claim, Found]]], notebook: str, discovery) -> None:
+    for student, claims in sorted(found.items()):
+        uploads = sorted({claim.upload for claim, _ in claims})
+        if len(uploads) > 1:
+            origins = sorted(f.origin for _, f in claims)
+            discovery.conflicts[student] = origins
+            for origin in origins:
+                discovery.skipped[origin] = (
+                    f"conflict: {len(origins)} uploads claim student {student} "
+                    f"({', '.join(origins)}); none was graded: a person must decide which is "
+                    "theirs (rename or remove the others) and grade again"
+                )
+            continue
+        candidates = [f for _, f in claims]
         # Latest first by submission time, then the LMS's re-upload number, then file time.
         candidates.sort(key=lambda f: (f.timestamp or "", f.upload_number, f.modified, f.origin))
         chosen = candidates[-1]
@@ -87,6 +138,16 @@ def _choose(found: dict[str, list[Found]], notebook: str, discovery: Discovery) 
                 f"{student} has several {notebook} notebooks; graded the latest, {chosen.origin}"
             )
         discovery.submissions[student] = chosen
+
+
+def _not_a_date(timestamp: str) -> bool:
+    from nbgrader.utils import parse_utc
+
+    try:
+        parse_utc(timestamp)
+    except Exception:  # dateutil raises several types
+        return True
+    return False
 
 
 def discover(source: Path, assignment: str, notebook: str) -> Discovery:
@@ -98,56 +159,114 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
         entries = _dir_entries(source)
     else:
         raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
-    found: dict[str, list[Found]] = {}
+    found: dict[str, list[tuple[Claim, Found]]] = {}
     for relative, read, timestamp, modified in entries:
-        student = _student_of(relative, assignment, notebook)
-        if student is None:
+        try:
+            claim = _claim_of(relative, assignment, notebook)
+        except Ambiguous as error:
+            discovery.skipped[str(relative)] = f"not graded: {error}; a person must check it"
+            continue
+        if claim is None:
             if relative.suffix.lower() == ".ipynb":
                 discovery.skipped[str(relative)] = (
                     f"could not tell which student this is, or it is not {notebook}.ipynb"
                 )
             continue
-        found.setdefault(student, []).append(
-            Found(student, str(relative), read(), timestamp, modified)
+        if timestamp and _not_a_date(timestamp):
+            discovery.skipped[str(relative)] = (
+                f"not graded: its timestamp.txt ({timestamp[:40]!r}) is not a date and time; "
+                "fix or remove it and grade again"
+            )
+            continue
+        found.setdefault(claim.student, []).append(
+            (claim, Found(claim.student, str(relative), read(), timestamp, modified))
         )
     _choose(found, notebook, discovery)
     return discovery
 
 
-def _student_of(relative: PurePosixPath, assignment: str, notebook: str) -> str | None:
+def _claim_of(relative: PurePosixPath, assignment: str, notebook: str) -> Claim | None:
     parts = relative.parts
-    if not notebook_matches(relative.name, notebook) and not _lms_notebook(relative, notebook):
+    folder = "/".join(parts[:-1])
+    # Moodle, a folder per submission: the folder's name alone says who.
+    if len(parts) >= 2:
+        moodle = MOODLE_FOLDER.match(parts[-2])
+        if moodle:
+            if not notebook_matches(relative.name, notebook):
+                return None
+            return Claim(_safe_student_id(moodle["user"]), f"moodle-folder:{folder}")
+    # nbgrader: <student>/<assignment>/<notebook>.ipynb (the file's own name is not read)
+    if len(parts) >= 3 and parts[-2] == assignment and notebook_matches(relative.name, notebook):
+        return Claim(_safe_student_id(parts[-3]), "/".join(parts[:-2]))
+    lms = student_from_lms_name(relative.name)
+    if lms is not None:
+        user, upload, own_name = lms
+        if notebook_matches(own_name, notebook):
+            return Claim(_safe_student_id(user), f"{folder}/{upload}")
+    if not notebook_matches(relative.name, notebook):
         return None
-    # nbgrader: <student>/<assignment>/<notebook>.ipynb
-    if len(parts) >= 3 and parts[-2] == assignment:
-        return _safe_student_id(parts[-3])
-    lms = student_from_lms_name(relative.name) or (
-        student_from_lms_name(parts[-2] + "_") if len(parts) >= 2 else None
-    )
-    if lms:
-        return _safe_student_id(lms[0])
     # <student>/<notebook>.ipynb
     if len(parts) >= 2:
-        return _safe_student_id(parts[-2])
+        return Claim(_safe_student_id(parts[-2]), folder)
     return None
-
-
-def _lms_notebook(relative: PurePosixPath, notebook: str) -> bool:
-    lms = student_from_lms_name(relative.name)
-    return bool(lms) and notebook_matches(lms[1], notebook)
 
 
 def _dir_entries(source: Path):
     for path in sorted(source.rglob("*")):
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts):
             stamp_file = path.parent / "timestamp.txt"
-            stamp = stamp_file.read_text().strip() if stamp_file.is_file() else None
+            stamp = stamp_file.read_text(errors="replace").strip() if stamp_file.is_file() else None
             relative = PurePosixPath(path.relative_to(source).as_posix())
             yield relative, path.read_bytes, stamp, path.stat().st_mtime
 
 
+def _universal_time(extra: bytes) -> int | None:
+    """The modification time in an Info-ZIP extended timestamp field (0x5455): UTC seconds."""
+    import struct
+
+    position = 0
+    while position + 4 <= len(extra):
+        kind, size = struct.unpack_from("<HH", extra, position)
+        body = extra[position + 4 : position + 4 + size]
+        if kind == 0x5455 and len(body) >= 5 and body[0] & 1:
+            return struct.unpack_from("<i", body, 1)[0]
+        position += 4 + size
+    return None
+
+
+def zip_date(info: zipfile.ZipInfo) -> tuple[float, str]:
+    """A zip entry's date: (seconds, to order one student's files; words, for the report).
+
+    The UTC time of an extended timestamp field when the entry has one; otherwise the ZIP
+    "DOS" date, a local time whose zone the format does not record (read as if UTC here, which
+    only orders files from the same zip, made on one machine)."""
+    from datetime import datetime, timezone
+
+    utc = _universal_time(info.extra)
+    if utc is not None:
+        moment = datetime.fromtimestamp(utc, timezone.utc)
+        return float(utc), f"zip entry dated {moment:%Y-%m-%d %H:%M:%S} UTC"
+    local = datetime(*info.date_time)
+    return (
+        local.replace(tzinfo=timezone.utc).timestamp(),
+        f"zip entry dated {local:%Y-%m-%d %H:%M:%S}, local time of the machine that made the "
+        "zip (no time zone recorded)",
+    )
+
+
 def _zip_entries(source: Path, discovery: Discovery):
+    """The zip's files. A ``timestamp.txt`` beside a notebook in the zip (a zipped nbgrader
+    ``submitted/`` tree) is its submission time. A zip entry's own date is not: Canvas's
+    "Download Submissions" zip dates every entry when the zip is made, Moodle's "Download all
+    submissions" when the file is copied into it, both as a ZIP date in the server's local
+    time with no zone. Used as a submission time it would make every student late once the
+    zip is downloaded after the due date; it only orders one student's files (``modified``)."""
     with zipfile.ZipFile(source) as archive:
+        stamps = {}
+        for info in archive.infolist():
+            path = PurePosixPath(info.filename)
+            if path.name == "timestamp.txt" and not info.is_dir() and info.file_size < 1024:
+                stamps[path.parent] = archive.read(info).decode("utf-8", "replace").strip()
         for info in archive.infolist():
             if info.is_dir() or info.filename.startswith("__MACOSX/"):
                 continue
@@ -155,6 +274,6 @@ def _zip_entries(source: Path, discovery: Discovery):
             if ".." in relative.parts or relative.is_absolute():
                 discovery.skipped[info.filename] = "unsafe path in the zip file"
                 continue
-            year, month, day, hour, minute, second = info.date_time
-            stamp = f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}"
-            yield relative, (lambda info=info: archive.read(info)), stamp, 0.0
+            modified, _ = zip_date(info)
+            stamp = stamps.get(relative.parent)
+            yield relative, (lambda info=info: archive.read(info)), stamp, modified

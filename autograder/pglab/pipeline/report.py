@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from pglab.assignments import ASSIGNMENTS  # noqa: E402
 from pglab.checks.figures import to_png  # noqa: E402
+from pglab.grading.text import plain_text  # noqa: E402
 from pglab.pipeline.run import Outcome, Run  # noqa: E402
 
 TEMPLATES = jinja2.Environment(
@@ -110,6 +111,6 @@ def _auto_max(outcome: Outcome) -> float:
 
 def write_report(run: Run, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    html = TEMPLATES.get_template("report.html.j2").render(**summarise(run))
+    html = plain_text(TEMPLATES.get_template("report.html.j2").render(**summarise(run)))
     destination.write_text(html, encoding="utf-8")
     return destination

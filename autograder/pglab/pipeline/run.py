@@ -30,6 +30,8 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook
+from pglab.grading.grade import describe
+from pglab.grading.text import plain_text
 from pglab.pipeline.cluster import Cluster, DaskBackend
 from pglab.pipeline.discover import Discovery, Found, discover
 from pglab.pipeline.executors import Backend, LocalBackend
@@ -199,13 +201,18 @@ class ClassWriter:
             (autograded.parent / "timestamp.txt").write_text(timestamp)
 
 
+def _not_saved(error: Exception) -> str:
+    """The reason a graded result could not be written, in plain words."""
+    return f"could not be graded: saving its result failed ({describe(error)})"
+
+
 def _outcome(found: Found, sha: str, digest: str, result: GradeResult) -> Outcome:
     if result.error:
         return Outcome(
             found.student,
             found.origin,
             "failed",
-            error=result.error,
+            error=plain_text(result.error),
             timings=result.timings,
             submission_sha256=sha,
             bundle_digest=digest,
@@ -301,7 +308,13 @@ def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) 
         outcome = _outcome(found, sha, bundle.digest, result)
         mark = time.perf_counter()
         if outcome.status == "graded":
-            writer.write_graded(found, result)
+            try:
+                writer.write_graded(found, result)
+            except Exception as error:  # this student's result alone cannot be saved
+                outcome = _outcome(
+                    found, sha, bundle.digest, GradeResult(None, error=_not_saved(error))
+                )
+                writer._path("autograded", found.student).unlink(missing_ok=True)
         # The client's own cost per result: what bounds a cluster's throughput (scale-out.md).
         outcome.timings = {**outcome.timings, "write": time.perf_counter() - mark}
         writer.save_state(outcome)

@@ -3,15 +3,21 @@
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.grade_submission import GradeSubmission  # noqa: I001 - uses the above
+from pglab.preprocessors.restore_cell_metadata import (
+    CheckCellMetadataPerStudent,
+    RestoreCellMetadata,
+)
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute
 from pglab.preprocessors.save_auto_grades_once import SaveAutoGradesOnce
 from pglab.preprocessors.write_verdicts import WriteVerdicts
 
 __all__ = [
+    "CheckCellMetadataPerStudent",
     "FlagTampering",
     "ForgetDuplicateCells",
     "GradeSubmission",
+    "RestoreCellMetadata",
     "RestoreCellOrder",
     "SandboxedExecute",
     "SaveAutoGradesOnce",

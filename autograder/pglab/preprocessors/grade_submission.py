@@ -13,7 +13,8 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from pglab.grading import Bundle, bundle_from_gradebook, grade
+from pglab.grading.bundle import Bundle, bundle_from_gradebook
+from pglab.grading.text import plain
 
 _BUNDLES: dict[tuple[str, str, int], Bundle] = {}
 
@@ -30,11 +31,14 @@ class GradeSubmission(NbGraderPreprocessor):
     """Execute in the sandbox and judge, through ``pglab.grading.grade``."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        from pglab.grading.grade import grade_plainly  # the grading package imports this one
+
         info = resources["nbgrader"]
         bundle = _bundle(info["db_url"], info["assignment"], self.config)
-        result = grade(bundle, info["notebook"], nbformat.writes(nb).encode("utf-8"))
+        data = nbformat.writes(plain(nb)).encode("utf-8")
+        result = grade_plainly(bundle, info["notebook"], data)
         if result.error:
-            # nbgrader already read this notebook, so this means the bundle and it disagree.
+            # A plain exception: nbgrader fails this student alone and grades the others.
             raise RuntimeError(f"pglab could not grade {info['notebook']}: {result.error}")
         self.log.info(
             "graded %s in %.1f s (%s)",
