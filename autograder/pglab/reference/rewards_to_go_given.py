@@ -1,21 +1,29 @@
 """The helper cell of the ``rewards_to_go`` notebook: code students are given, not graded.
 
 ``cell_source()`` is the exact text of that cell (grade_id ``given_helpers``).  It is made
-of the reference's own source (``EpisodicMDP``, ``chain_mdp``, the samplers), copied
-verbatim so that it cannot drift from what the grader uses, plus three functions written
-here because the reference versions are built on functions the students must write:
+of the reference's own source (``EpisodicMDP``, ``chain_mdp``, the samplers), copied so that
+it cannot drift from what the grader uses, plus functions written here.  The given code
+computes nothing a graded function computes:
 
-* ``expected_return`` and ``exact_policy_gradient`` enumerate every trajectory with a
-  private, complex-valued policy and differentiate J by the complex step
-  (dJ/dtheta_j = Im J(theta + i h e_j) / h, exact to rounding for tiny h).  They never call
-  the student's code and reveal none of the graded formulas (no score, no return-to-go,
-  no value recursion), yet agree with ``reference.rewards_to_go.exact_policy_gradient`` to
-  1e-12 (``tests/test_reference_rewards_to_go_given.py``).
+* The policy is private: ``_policy_table`` evaluates the *definition*
+  exp(theta[s, a]) / sum_b exp(theta[s, b]) that section 1 of the notebook states, without
+  the numerically stable form ``softmax`` is graded on, and refuses logits beyond +-700
+  (where the definition overflows) with a plain-words error.  The copied samplers call it
+  instead of the reference's ``softmax`` (the one textual substitution made in the copy), so
+  sampling does not depend on the student's ``softmax`` and a visible test of an estimator
+  fails only for the estimator (or what it calls), never for a broken ``softmax`` upstream.
+* ``all_trajectories`` and ``trajectory_probabilities`` enumerate every trajectory and its
+  probability (the product of the initial, policy and transition probabilities: the
+  definition of p_theta(tau)); ``expected_return`` is sum_tau p(tau) times the discounted
+  sum of its rewards, the definition of J.  ``exact_policy_gradient`` differentiates that
+  enumeration by the complex step (dJ/dtheta_j = Im J(theta + i h e_j) / h, exact to rounding
+  for tiny h).  No score, no reward-to-go, no value recursion, no estimator appears; the
+  gradient agrees with ``reference.rewards_to_go.exact_policy_gradient`` to 1e-12
+  (``tests/test_release.py::test_given_helper_cell_is_the_reference_code``).
 * ``train`` runs gradient ascent with a student estimator.
 
-In the notebook, ``softmax`` inside the copied samplers is the student's own ``softmax``
-(it is looked up when they run).  ``pglab probes --write`` puts this text into the source
-notebook and ``pglab probes --check`` (and the release tests) fail if it is stale.
+``pglab probes --write`` puts this text into the source notebook and ``pglab probes --check``
+(and the release tests) fail if it is stale.
 """
 
 from __future__ import annotations
@@ -28,9 +36,26 @@ import textwrap
 import numpy as np
 
 from pglab.reference import rewards_to_go as ref
-from pglab.reference.rewards_to_go import EpisodicMDP, sample_episodes
+from pglab.reference.rewards_to_go import EpisodicMDP
 
 GRADE_ID = "given_helpers"
+LARGEST_LOGIT = 700.0
+
+
+def _policy_table(theta):
+    """pi(a | s) straight from its definition, for a real or complex theta of shape (S, A).
+
+    Private to the given code (the complex step needs complex logits).  The definition
+    overflows for logits beyond about 700, so this refuses them; your softmax must not.
+    """
+    theta = np.asarray(theta)
+    if np.max(np.abs(theta.real)) > 700.0:
+        raise ValueError(
+            "the given helpers use the plain definition of the softmax and only accept "
+            "logits between -700 and 700"
+        )
+    weights = np.exp(theta)
+    return weights / np.sum(weights, axis=-1, keepdims=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -39,29 +64,29 @@ def _trajectory_grid(S, A, T):
     return np.array(list(itertools.product(range(S), range(A), repeat=T)), dtype=np.int64)
 
 
-def _trajectories(mdp):
-    """Every trajectory of mdp: states and actions, each (M, T)."""
+def all_trajectories(mdp):
+    """Every possible trajectory of mdp: states, actions, rewards, each of shape (M, T).
+
+    M = (S * A) ** T; impossible trajectories are included (their probability is 0).
+    """
     grid = _trajectory_grid(mdp.n_states, mdp.n_actions, mdp.horizon)
-    return grid[:, 0::2], grid[:, 1::2]
+    states, actions = grid[:, 0::2], grid[:, 1::2]
+    return states, actions, mdp.R[states, actions]
 
 
-def _policy_table(theta):
-    """pi(a | s) for a real or complex theta of shape (S, A) (private: used by the complex step)."""
-    theta = np.asarray(theta)
-    weights = np.exp(theta - np.max(theta.real, axis=-1, keepdims=True))
-    return weights / np.sum(weights, axis=-1, keepdims=True)
+def trajectory_probabilities(theta, mdp):
+    """p_theta(tau) of every trajectory of ``all_trajectories(mdp)``, in the same order: (M,)."""
+    states, actions, _ = all_trajectories(mdp)
+    pi = _policy_table(theta)
+    probability = mdp.init[states[:, 0]] * np.prod(pi[states, actions], axis=1)
+    return probability * np.prod(mdp.P[states[:, :-1], actions[:, :-1], states[:, 1:]], axis=1)
 
 
 def expected_return(theta, mdp):
-    """J(theta) = E[sum_t gamma^t r_t] by enumerating every trajectory (complex theta too)."""
-    states, actions = _trajectories(mdp)
-    pi = _policy_table(theta)
-    probability = mdp.init[states[:, 0]] * np.prod(pi[states, actions], axis=1)
-    probability = probability * np.prod(
-        mdp.P[states[:, :-1], actions[:, :-1], states[:, 1:]], axis=1
-    )
-    discounted = mdp.R[states, actions] * mdp.gamma ** np.arange(mdp.horizon)
-    total = np.sum(probability * np.sum(discounted, axis=1))
+    """J(theta) = E[sum_t gamma^t r_t], exact: every trajectory weighted by its probability."""
+    _, _, rewards = all_trajectories(mdp)
+    discounts = mdp.gamma ** np.arange(mdp.horizon)
+    total = trajectory_probabilities(theta, mdp) @ (rewards @ discounts)
     return total if np.iscomplexobj(total) else float(total)
 
 
@@ -81,7 +106,7 @@ def train(estimator, mdp, theta0, iterations, batch, lr, seed):
     """Gradient ascent theta <- theta + lr * mean of ``estimator`` over a batch of episodes.
 
     estimator(theta, states, actions, rewards) returns per-episode estimates (batch, S, A).
-    Returns J(theta_k) for k = 0..iterations (exact, by enumeration).
+    Returns J(theta_k) for k = 0..iterations (exact, by enumeration) and the final theta.
     """
     rng = np.random.default_rng(seed)
     theta = np.array(theta0, dtype=np.float64)
@@ -90,7 +115,12 @@ def train(estimator, mdp, theta0, iterations, batch, lr, seed):
         states, actions, rewards = sample_episodes(theta, mdp, batch, rng)
         theta = theta + lr * np.mean(estimator(theta, states, actions, rewards), axis=0)
         history.append(expected_return(theta, mdp))
-    return np.array(history)
+    return np.array(history), theta
+
+
+def sample_episodes(theta, mdp, n, rng):
+    """Stand-in for the copied sampler when this module is imported (tests): same code."""
+    return ref.sample_episodes(theta, mdp, n, rng)
 
 
 #: What the cell holds, in order: copied from the reference, then defined here.
@@ -101,10 +131,14 @@ FROM_REFERENCE = (
     ref.sample_bandit,
     ref.sample_episodes,
 )
+#: The copied samplers draw from the private policy table, not from ``softmax``.
+SAMPLERS = (ref.sample_bandit, ref.sample_episodes)
+SUBSTITUTION = ("softmax(theta)", "_policy_table(theta)")
 DEFINED_HERE = (
-    _trajectory_grid,
-    _trajectories,
     _policy_table,
+    _trajectory_grid,
+    all_trajectories,
+    trajectory_probabilities,
     expected_return,
     exact_policy_gradient,
     train,
@@ -113,16 +147,20 @@ DEFINED_HERE = (
 HEADER = """\
 from __future__ import annotations
 
-# Given code: run this cell, do not change it (it is not graded). It uses YOUR softmax
-# to sample actions, so write softmax first. The names you will use:
+# Given code: run this cell, do not change it (it is not graded, and it does not call your
+# functions). The names you will use:
 #   EpisodicMDP(P, R, init, horizon, gamma)   P (S, A, S), R (S, A), init (S,); attributes
 #                                             .n_states, .n_actions
 #   chain_mdp()                               the default chain of Section 3
 #   sample_bandit(theta, means, stds, n, rng) -> actions (n,), rewards (n,)
 #   sample_episodes(theta, mdp, n, rng)       -> states, actions, rewards, each (n, T)
+#   all_trajectories(mdp)                     -> states, actions, rewards of EVERY trajectory,
+#                                                each (M, T), M = (S * A) ** T
+#   trajectory_probabilities(theta, mdp)      -> p_theta(tau) of each of them, (M,)
 #   expected_return(theta, mdp)               J(theta), exact (enumerates every trajectory)
 #   exact_policy_gradient(theta, mdp)         grad J(theta), exact, shape (S, A)
-#   train(estimator, mdp, theta0, iterations, batch, lr, seed) -> J after each step
+#   train(estimator, mdp, theta0, iterations, batch, lr, seed) -> (J after each step, theta)
+# The samplers and the exact quantities accept logits between -700 and 700.
 import functools
 import itertools
 from dataclasses import dataclass
@@ -132,7 +170,13 @@ import numpy as np
 
 
 def _source(obj) -> str:
-    return textwrap.dedent(inspect.getsource(obj)).strip()
+    text = textwrap.dedent(inspect.getsource(obj)).strip()
+    if obj in SAMPLERS:
+        old, new = SUBSTITUTION
+        if old not in text:
+            raise RuntimeError(f"{obj.__name__} no longer calls {old}: update SUBSTITUTION")
+        text = text.replace(old, new)
+    return text
 
 
 def cell_source() -> str:
@@ -141,4 +185,12 @@ def cell_source() -> str:
     return "\n\n\n".join(blocks)
 
 
-__all__ = ["EpisodicMDP", "cell_source", "exact_policy_gradient", "expected_return", "train"]
+__all__ = [
+    "EpisodicMDP",
+    "all_trajectories",
+    "cell_source",
+    "exact_policy_gradient",
+    "expected_return",
+    "train",
+    "trajectory_probabilities",
+]
