@@ -36,6 +36,18 @@ def _per_action_plug_in(theta, actions, rewards, baseline=0.0):
     return np.full(rewards.shape, ref.analytic_gradient(theta, means))
 
 
+def _log_prob_epsilon(theta, actions):
+    return np.log(np.exp(ref.log_prob(theta, actions)) + 1e-6)
+
+
+def _standardised(theta, actions, rewards, baseline=0.0):
+    """torch's (x - x.mean()) / (x.std() + 1e-8): std with ddof = 1."""
+    x = np.asarray(rewards, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weights = (x - x.mean()) / (x.std(ddof=1) + 1e-8)
+    return ref.grad_log_prob(theta, actions) * weights
+
+
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "log_prob.probability",
@@ -314,6 +326,23 @@ CATALOGUE: tuple[Misconception, ...] = (
             (np.sum(rewards) - np.roll(np.asarray(rewards, dtype=np.float64), 1))
             / (len(rewards) - 1)
         ),
+    ),
+    # Seen in real course code (provenance in the mutants and docs/misconceptions.md).
+    Misconception(
+        "log_prob.epsilon_inside_log",
+        "log_prob",
+        "You computed log(pi_theta(a) + 1e-6): the 1e-6 that keeps the log finite changes every "
+        "value (and caps log pi at log 1e-6 = -13.8). Compute log pi directly, e.g. "
+        "-np.logaddexp(0, -theta) for a = 1; it needs no epsilon.",
+        _log_prob_epsilon,
+    ),
+    Misconception(
+        "reinforce.standardised_rewards",
+        "reinforce_estimates",
+        "You standardised the rewards over the batch, (r - mean) / (std + eps). That couples the "
+        "samples and rescales the estimate, so it no longer estimates dJ/dtheta: each estimate "
+        "is score(a) * (r - b) with the rewards as they are.",
+        _standardised,
     ),
 )
 

@@ -202,6 +202,68 @@ def _optimal_values(theta, mdp):
     return v
 
 
+# --------------------------------------------------------------------------- seen in real code
+# Imitations of mistakes found in public course and homework code (provenance in each mutant's
+# header and in docs/misconceptions.md).
+
+
+def _axis_zero_softmax(theta):
+    theta = _f(theta)
+    with np.errstate(invalid="ignore"):
+        z = np.exp(theta - theta.max())
+        return z / z.sum(axis=0, keepdims=True)
+
+
+def _log_softmax_epsilon(theta):
+    return np.log(ref.softmax(theta) + 1e-6)
+
+
+def _dpi_scores(theta, actions):
+    pi_a = ref.softmax(theta)[np.asarray(actions, dtype=np.int64)]
+    return pi_a[..., None] * ref.grad_log_softmax(theta, actions)
+
+
+def _every_action_chosen(theta, actions):
+    shape = (len(np.asarray(actions)), np.shape(theta)[-1])
+    return np.broadcast_to(1.0 - ref.softmax(theta), shape).copy()
+
+
+def _batch_standardised(x, ddof, eps, axis=None):
+    """(x - mean) / (std + eps) as torch's ``x.std()`` (ddof = 1) or numpy's (ddof = 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = x.mean(axis=axis, keepdims=axis is not None)
+        std = x.std(axis=axis, ddof=ddof, keepdims=axis is not None)
+        return (x - mean) / (std + eps)
+
+
+def _standardised_bandit(theta, actions, rewards, baseline=0.0):
+    weights = _batch_standardised(_f(rewards) - _f(baseline), ddof=1, eps=1e-8)
+    return ref.grad_log_softmax(theta, actions) * weights[:, None]
+
+
+def _forward_then_reversed(rewards, gamma):
+    return _past_rewards(rewards, gamma)[..., ::-1].copy()
+
+
+def _standardised_rewards_to_go(rewards, gamma):
+    return _standardised(ref.rewards_to_go(rewards, gamma), axis=-1)
+
+
+def _rtg_standardised(axis, eps):
+    def imitate(theta, states, actions, rewards, gamma, baseline=0.0):
+        advantages = ref.rewards_to_go(rewards, gamma) - _f(baseline)
+        weights = _batch_standardised(advantages, ddof=1, eps=eps, axis=axis)
+        return _rtg_weighted(theta, states, actions, _powers(gamma, weights.shape[-1]) * weights)
+
+    return imitate
+
+
+def _value_normalised_all_steps(theta, states, actions, rewards, gamma, values):
+    advantages = ref.rewards_to_go(rewards, gamma) - _values_at(values, states)
+    weights = _batch_standardised(advantages, ddof=1, eps=1e-8)
+    return _rtg_weighted(theta, states, actions, _powers(gamma, weights.shape[-1]) * weights)
+
+
 # --------------------------------------------------------------------------- the catalogue
 
 CATALOGUE: tuple[Misconception, ...] = (
@@ -447,9 +509,12 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "rtg_estimator.no_gamma_t",
         "reinforce_rewards_to_go",
-        "You dropped the gamma^t in front of each step: sum_t score_t (G_t - b_t) is biased "
-        "when gamma < 1, because J discounts from the episode start. The unbiased estimator "
-        "is sum_t gamma^t score_t (G_t - b_t).",
+        "You dropped the gamma^t in front of each step. sum_t score_t (G_t - b_t) is the form "
+        "CS285 (lectures and homework) and Spinning Up use in practice, but for gamma < 1 it is "
+        "biased for J discounted from the episode start (in general it is not the gradient of "
+        "any objective); this assignment grades the gradient of the discounted objective "
+        "J_gamma = E[sum_t gamma^t r_t], estimated without bias by "
+        "sum_t gamma^t score_t (G_t - b_t).",
         _no_gamma_t,
     ),
     Misconception(
@@ -498,8 +563,11 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "value_baseline.no_gamma_t",
         "reinforce_value_baseline",
-        "You dropped the gamma^t in front of each step: sum_t score_t (G_t - V_t(s_t)) is "
-        "biased when gamma < 1. The estimator is sum_t gamma^t score_t (G_t - V_t(s_t)).",
+        "You dropped the gamma^t in front of each step. sum_t score_t (G_t - V_t(s_t)) is the "
+        "form CS285 and Spinning Up use in practice, but for gamma < 1 it is biased for J "
+        "discounted from the episode start (in general it is not the gradient of any "
+        "objective); this assignment grades the gradient of J_gamma = E[sum_t gamma^t r_t]: "
+        "sum_t gamma^t score_t (G_t - V_t(s_t)).",
         _value_no_gamma_t,
     ),
     Misconception(
@@ -562,6 +630,103 @@ CATALOGUE: tuple[Misconception, ...] = (
         "You took the max over actions (the optimal values). V_t is the value of the policy "
         "pi: average Q_t(s, a) with the weights pi(a|s).",
         _optimal_values,
+    ),
+    # ------------------------------------------------------------------- seen in real code
+    Misconception(
+        "softmax.axis_zero",
+        "softmax",
+        "For a table theta of shape (S, A) you normalised along axis 0, so each action's "
+        "probabilities sum to 1 over the states. The policy is a softmax per state: normalise "
+        "along the last axis (axis=-1, keepdims=True) so each row sums to 1.",
+        _axis_zero_softmax,
+    ),
+    Misconception(
+        "log_softmax.epsilon_inside_log",
+        "log_softmax",
+        "You computed log(softmax(theta) + 1e-6): the 1e-6 that keeps the log finite changes "
+        "every value (and caps log pi at log 1e-6 = -13.8). Compute log pi directly: "
+        "theta - max - log(sum exp(theta - max)) needs no epsilon.",
+        _log_softmax_epsilon,
+    ),
+    Misconception(
+        "grad_log_softmax.dpi_not_dlogpi",
+        "grad_log_softmax",
+        "You returned the row of the softmax Jacobian, d pi(a)/d theta = pi(a) (one_hot(a) - pi): "
+        "the derivative of the probability. The score is the derivative of its logarithm, "
+        "(d pi(a)/d theta) / pi(a) = one_hot(a) - pi.",
+        _dpi_scores,
+    ),
+    Misconception(
+        "grad_log_softmax.every_action_chosen",
+        "grad_log_softmax",
+        "Your score is 1 - pi in every component, whatever action was taken, as if every action "
+        "had been chosen. Only the chosen action gets the 1: one_hot(a) - pi, so the other "
+        "components are -pi(b).",
+        _every_action_chosen,
+    ),
+    Misconception(
+        "reinforce.standardised_rewards",
+        "reinforce_estimates",
+        "You standardised the rewards over the batch, (r - mean) / (std + eps). That couples the "
+        "samples and rescales the estimate, so it no longer estimates grad J: each estimate is "
+        "(one_hot(a) - pi)(r - b) with the rewards as they are.",
+        _standardised_bandit,
+    ),
+    Misconception(
+        "rewards_to_go.forward_then_reversed",
+        "rewards_to_go",
+        "You ran the recursion forwards (slot t holds r_t + gamma r_{t-1} + ...) and then "
+        "reversed the list. That is right only when all rewards are equal. Run it backwards "
+        "from the last step: G_{T-1} = r_{T-1}, G_t = r_t + gamma G_{t+1}.",
+        _forward_then_reversed,
+    ),
+    Misconception(
+        "rewards_to_go.standardised",
+        "rewards_to_go",
+        "You standardised the rewards-to-go of each episode (subtracted their mean over time and "
+        "divided by their standard deviation). rewards_to_go must return G_t itself; "
+        "standardising is a training trick that changes what the estimators compute.",
+        _standardised_rewards_to_go,
+    ),
+    Misconception(
+        "rewards_to_go.running_sum_not_updated",
+        "rewards_to_go",
+        "Each slot holds its own reward only: the running sum you add (gamma G_{t+1}) is never "
+        "updated inside the loop, so it stays 0. Update it at every step, "
+        "G = r_t + gamma * G, then store G in slot t.",
+        lambda rewards, gamma: _f(rewards).copy(),
+    ),
+    Misconception(
+        "rewards_to_go.fixed_gamma",
+        "rewards_to_go",
+        "Your rewards-to-go discount by 0.9 whatever gamma is passed: the discount is hard-coded. "
+        "Use the gamma argument, G_t = r_t + gamma G_{t+1}.",
+        lambda rewards, gamma: ref.rewards_to_go(rewards, 0.9),
+    ),
+    Misconception(
+        "rtg_estimator.standardised_returns",
+        "reinforce_rewards_to_go",
+        "You standardised each episode's rewards-to-go over time, (G_t - mean) / (std + eps), "
+        "before weighting the scores. That mixes later and earlier steps into every weight and "
+        "rescales the estimate, so it no longer estimates grad J: use gamma^t (G_t - b_t) "
+        "as it is.",
+        _rtg_standardised(axis=1, eps=1e-8),
+    ),
+    Misconception(
+        "rtg_estimator.normalised_over_all_steps",
+        "reinforce_rewards_to_go",
+        "You standardised G_t - b_t over every step of every episode, (x - mean) / (std + eps). "
+        "That couples the episodes and rescales the estimate, so it no longer estimates grad J: "
+        "use gamma^t (G_t - b_t) as it is.",
+        _rtg_standardised(axis=None, eps=1e-10),
+    ),
+    Misconception(
+        "baseline.normalised_over_all_steps",
+        "reinforce_value_baseline",
+        "You standardised the advantages G_t - V_t(s_t) over every step of every episode, "
+        "(A - mean) / (std + eps). That couples the episodes and rescales the estimate, so it "
+        "no longer estimates grad J; use G_t - V_t(s_t) as it is.",
+        _value_normalised_all_steps,
     ),
 )
 
