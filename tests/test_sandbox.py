@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,10 +146,25 @@ def test_missing_bubblewrap_refuses_with_what_to_install():
     assert "c.Sandbox.enabled = False" in str(error.value)
 
 
-def test_output_size_is_counted_up_to_the_budget():
+def test_output_size_counts_keys_numbers_and_nesting():
+    """The estimate used when the arrived size is unknown is the serialised size: keys and
+    numbers count (four 1 MB keys are 4 MB), and counting stops soon after the budget."""
+    import json
+
     content = {"data": {"text/plain": "x" * 10, "image/png": "y" * 5}, "metadata": {}}
-    assert message_size(content, 100) == 15
-    assert message_size({"text": ["a" * 50] * 100}, 120) <= 150
+    assert message_size(content, 1000) >= 15
+    keys = {"k" * 1_000_000 + str(i): 0 for i in range(4)}
+    assert message_size(keys, 10**9) >= 4_000_000
+    numbers = {str(i): i for i in range(1000)}
+    assert message_size(numbers, 10**9) >= len(json.dumps(numbers)) * 0.9
+    nested = [[[["abc"] * 10] * 10] * 10]
+    assert 0.9 * len(json.dumps(nested)) <= message_size(nested, 10**9) <= 1.5 * len(
+        json.dumps(nested)
+    )
+    flood = {str(i): "v" for i in range(3_000_000)}
+    started = time.perf_counter()
+    assert message_size(flood, 1000) > 1000
+    assert time.perf_counter() - started < 0.1  # stopped at the budget: 3 million keys not walked
 
 
 # --- real sandboxed kernels through SandboxedExecute --------------------------------------
@@ -285,18 +301,43 @@ def test_memory_cap_raises_memory_error(tmp_path):
 
 
 @pytest.mark.pipeline
-def test_huge_output_is_cut_and_fails_the_cell(tmp_path):
+def test_output_past_the_cap_is_dropped_and_the_cell_keeps_running(tmp_path):
+    """A debugging print in a loop past the cell's cap loses its output, not the rest of the
+    cell: the function defined after the loop exists, and the cell says what happened."""
     out = execute(
         [
-            "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 1_000_000)\n",
-            "print('next cell runs')",
+            "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 1_000_000)\n"
+            "def after():\n    return 'defined after the loop'\n",
+            "print(after())",
         ],
         tmp_path,
         SandboxedExecute__cell_output_limit=5_000_000,
     )
-    assert "OutputLimitExceeded" in out[0]
+    assert "OutputLimitExceeded" in out[0] and "the cell kept running" in out[0]
     assert len(out[0]) < 5_100_000
-    assert "next cell runs" in out[1]
+    assert out[1] == "defined after the loop\n"
+
+
+@pytest.mark.pipeline
+def test_keys_and_numbers_count_against_the_cap(tmp_path):
+    """Display data whose size is in its keys (or in numbers) is counted as it arrived: a
+    3 MB dict of keys is cut at a 1 MB cap, as is a list of a million integers."""
+    out = execute(
+        [
+            "from IPython.display import display\n"
+            "display({'text/plain': 'k'}, metadata={'k' * 3_000_000: 1}, raw=True)\n"
+            "print('after keys')",
+            "from IPython.display import display\n"
+            "display({'application/json': {'a': list(range(1_000_000))}}, raw=True)\n"
+            "print('after numbers')",
+        ],
+        tmp_path,
+        SandboxedExecute__cell_output_limit=1_000_000,
+        SandboxedExecute__notebook_output_limit=100_000_000,
+    )
+    for cell in out:
+        assert "OutputLimitExceeded" in cell and "after" not in cell, cell[:300]
+        assert len(cell) < 1000
 
 
 @pytest.mark.pipeline

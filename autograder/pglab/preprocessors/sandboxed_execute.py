@@ -4,10 +4,14 @@ Used in place of ``Execute`` in the autograde pipeline (``nbgrader_config.py``):
 
 - kernels start through ``pglab.sandbox.SandboxKernelManager`` (bubblewrap); grading refuses,
   saying what to install, where bubblewrap cannot run, unless ``c.Sandbox.enabled = False``;
-- a cell's outputs are capped while they arrive (``cell_output_limit``, and
-  ``notebook_output_limit`` for the whole notebook): past the cap the rest is discarded, the
-  cell gets an ``OutputLimitExceeded`` error and the kernel is interrupted, so a kernel that
-  prints 100 MB cannot fill the grader's memory or the autograded notebook;
+- what a cell's kernel sends is capped while it arrives (``cell_output_limit``, and
+  ``notebook_output_limit`` for the whole notebook), counted in bytes as the messages arrive
+  (keys, numbers, nesting, buffers: everything the kernel serialised) and checked before a
+  message is parsed (``pglab.sandbox.messages``). Past the cap the rest of the cell's output
+  is discarded, the cell gets one ``OutputLimitExceeded`` note on stderr, and the cell keeps
+  running (its time limit still bounds it): a debugging print in a loop loses its output,
+  not the functions defined after the loop. No frame larger than the larger limit (plus
+  1 MiB) is received at all (ZeroMQ ``MAXMSGSIZE``);
 - a kernel that dies (killed, crashed, ``os._exit``) or breaks the messaging protocol
   (garbled or missing messages) fails its cell and every later cell with a ``KernelDied``
   error, instead of aborting the student's whole autograde run.
@@ -15,18 +19,17 @@ Used in place of ``Execute`` in the autograde pipeline (``nbgrader_config.py``):
 
 from __future__ import annotations
 
-import asyncio
-
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from pglab.sandbox import Sandbox, SandboxKernelManager, require
+from pglab.sandbox.messages import UNLIMITED, BoundedKernelManager
 
 MiB = 1024 * 1024
+ENVELOPE = MiB  # room for a message's header, parent and metadata above the cell limit
+OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error", "update_display_data")
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -36,16 +39,40 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
     )
 
 
-def message_size(value, budget: int) -> int:
-    """Characters of text in a message's content, counted up to ``budget`` (then stops)."""
-    if isinstance(value, str | bytes):
+def _scalar_size(value) -> int:
+    if value is None or isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return value.bit_length() * 3 // 10 + 2  # decimal digits, without building the text
+    if isinstance(value, float):
+        return 24
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, bytes | bytearray):
         return len(value)
+    if isinstance(value, memoryview):
+        return value.nbytes
+    return len(str(value)) + 2  # dates that jupyter_client parsed from the header
+
+
+def message_size(value, budget: int) -> int:
+    """About the bytes of ``value`` serialised as JSON: every key, number, string, bracket and
+    separator, at any depth, counted up to ``budget`` (then it stops and returns more than
+    ``budget``). Used when the message's arrived size is unknown (``pglab_bytes`` missing)."""
     total = 0
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    for item in items:
-        total += message_size(item, budget - total)
-        if total > budget:
-            break
+    pending = [iter((value,))]
+    while pending and total <= budget:
+        item = next(pending[-1], pending)
+        if item is pending:  # that container is done
+            pending.pop()
+        elif isinstance(item, dict):
+            total += 2 + 4 * len(item)  # braces, ': ' and ', ' (jupyter_client's separators)
+            pending.append(x for pair in item.items() for x in pair)
+        elif isinstance(item, list | tuple):
+            total += 2 + 2 * len(item)
+            pending.append(iter(item))
+        else:
+            total += _scalar_size(item)
     return total
 
 
@@ -54,21 +81,25 @@ class SandboxedExecute(Execute):
 
     cell_output_limit = Integer(
         32 * MiB,
-        help="Most characters of output one cell may produce (stream text, display data, "
-        "tracebacks, counted as they arrive); 0 means no limit. The largest legitimate "
-        "output is the Monte Carlo probe's record, about 11 MB.",
+        help="Most bytes the kernel may send while one cell runs (its outputs, display data, "
+        "tracebacks and widget messages, measured as serialised when they arrive, keys and "
+        "numbers included); 0 means no limit. Past it the rest of the cell's output is "
+        "discarded with a note and the cell keeps running. The largest legitimate output "
+        "is the Monte Carlo probe's record, about 11 MB.",
     ).tag(config=True)
 
     notebook_output_limit = Integer(
         256 * MiB,
-        help="Most characters of output the whole notebook may produce; 0 means no limit.",
+        help="Most bytes the kernel may send for the whole notebook (as cell_output_limit); "
+        "0 means no limit. No single frame larger than the larger of the two limits plus "
+        "1 MiB is received at all (ZeroMQ drops the connection; the cell usually then fails "
+        "with KernelDied).",
     ).tag(config=True)
 
-    _cell_chars = 0
-    _notebook_chars = 0
+    _cell_bytes = 0
+    _notebook_bytes = 0
     _over_limit = False
     _dead_at: int | None = None
-    _interrupting: asyncio.Future | None = None
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxKernelManager
@@ -85,10 +116,23 @@ class SandboxedExecute(Execute):
                 "this user: it can read source/ and the reference, rewrite the gradebook and "
                 "other submissions, and use the network. Only for trusted code."
             )
-            self.kernel_manager_class = AsyncKernelManager
-        self._notebook_chars = 0
+            self.kernel_manager_class = BoundedKernelManager
+        self._notebook_bytes = 0
         self._dead_at: int | None = None
         return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, BoundedKernelManager):
+            km.max_message_bytes = self.max_message_bytes()
+        return km
+
+    def max_message_bytes(self) -> int:
+        """The largest frame accepted from the kernel. Not the cell limit: ipykernel sends what
+        a cell printed in 0.2 s as one message, so a fast debugging loop can make one stream
+        message of many MB that must arrive (to be discarded) for the cell to go on."""
+        limits = [x for x in (self.cell_output_limit, self.notebook_output_limit) if x]
+        return max(limits) + ENVELOPE if limits else 0
 
     def preprocess_cell(self, cell, resources, index):
         if self._dead_at is not None:
@@ -100,9 +144,10 @@ class SandboxedExecute(Execute):
                     )
                 ]
             return cell, resources
-        self._cell_chars = 0
+        self._cell_bytes = 0
         self._over_limit = False
-        self._interrupting = None
+        self._set_channel_budgets()
+        iopub_timeout = self.iopub_timeout
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -119,45 +164,67 @@ class SandboxedExecute(Execute):
                 f"({type(error).__name__}: {str(error)[:200]}); later cells were not run"
             )
         finally:
-            if self._interrupting is not None and not self._interrupting.done():
-                self._interrupting.cancel()  # the cell ended first: do not interrupt the next
+            self.iopub_timeout = iopub_timeout
         self._dead_at = index
         cell.outputs.append(error_output("KernelDied", reason))
         stderr = getattr(self.km, "kernel_stderr", lambda: "")()
         self.log.warning("kernel stopped in cell %d; its stderr began:\n%s", index, stderr)
         return cell, resources
 
-    def output(self, outs, msg, display_id, cell_index):
-        if self._over_limit:
-            return None
+    def process_message(self, msg, cell, cell_index):
+        """Count every message of the cell by its size, and keep it only within the limits."""
+        discarded = bool(msg.get("pglab_discarded"))
+        if msg.get("msg_type") == "status" and not discarded:
+            return super().process_message(msg, cell, cell_index)  # tiny, and ends the cell
         budget = self._budget()
-        size = message_size(msg.get("content", {}), budget + 1)
-        self._cell_chars += size
-        self._notebook_chars += size
-        if size > budget:
-            self._over_limit = True
-            cell_limit, nb_limit = self.cell_output_limit, self.notebook_output_limit
-            outs.append(
-                error_output(
-                    "OutputLimitExceeded",
-                    f"output beyond the limit ({cell_limit:,} characters per cell, "
-                    f"{nb_limit:,} per notebook) was discarded and the cell interrupted",
-                )
-            )
-            self._interrupting = asyncio.ensure_future(self._interrupt())
+        size = msg.get("pglab_bytes")
+        if size is None:  # a client that did not measure it: estimate the serialised size
+            size = message_size([msg.get("content"), msg.get("metadata")], budget + 1)
+        self._cell_bytes += size
+        self._notebook_bytes += size
+        if self._over_limit or discarded or size > budget:
+            if not self._over_limit:
+                self._over_limit = True
+                cell.outputs.append(self._limit_note())
+                # The kernel may still be flushing what it printed after its reply: wait for
+                # it to finish (as long as a cell may run) instead of the usual 4 s.
+                self.iopub_timeout = max(self.iopub_timeout, self.timeout or 0)
+            self._set_channel_budgets()
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        result = super().process_message(msg, cell, cell_index)
+        self._set_channel_budgets()
+        return result
+
+    def _limit_note(self) -> NotebookNode:
+        limits = []
+        if self.cell_output_limit:
+            limits.append(f"{self.cell_output_limit:,} bytes per cell")
+        if self.notebook_output_limit:
+            limits.append(f"{self.notebook_output_limit:,} per notebook")
+        text = (
+            f"\nOutputLimitExceeded: this cell's output went past the limit "
+            f"({', '.join(limits)}). The rest of its output was discarded; the cell kept "
+            "running, so everything it defines is defined.\n"
+        )
+        return from_dict({"output_type": "stream", "name": "stderr", "text": text})
 
     def _budget(self) -> int:
         limits = []
         if self.cell_output_limit:
-            limits.append(self.cell_output_limit - self._cell_chars)
+            limits.append(self.cell_output_limit - self._cell_bytes)
         if self.notebook_output_limit:
-            limits.append(self.notebook_output_limit - self._notebook_chars)
-        return min(limits) if limits else 1 << 62
+            limits.append(self.notebook_output_limit - self._notebook_bytes)
+        return max(min(limits), -1) if limits else UNLIMITED
 
-    async def _interrupt(self) -> None:
-        try:
-            await ensure_async(self.km.interrupt_kernel())
-        except Exception as error:  # the kernel may be gone already
-            self.log.warning("could not interrupt the kernel: %s", error)
+    def _set_channel_budgets(self) -> None:
+        """Tell the client how large a message may be and still be parsed."""
+        kc = getattr(self, "kc", None)
+        if kc is None:
+            return
+        budget = -1 if self._over_limit else self._budget()
+        iopub = getattr(kc, "_iopub_channel", None)
+        if iopub is not None and hasattr(iopub, "budget"):
+            iopub.budget = max(budget, 4096)  # status messages must still be read
+        shell = getattr(kc, "_shell_channel", None)
+        if shell is not None and hasattr(shell, "budget"):
+            shell.budget = self.max_message_bytes() or UNLIMITED

@@ -20,20 +20,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
-
 import pglab
 from pglab.sandbox.availability import require
 from pglab.sandbox.command import Layout, bwrap_args, describe, kernel_env, python_paths
 from pglab.sandbox.font_cache import font_list
+from pglab.sandbox.messages import BoundedKernelManager
 from pglab.sandbox.settings import Sandbox
 from pglab.sandbox.uids import UidLease
 
 STDERR_SHOWN = 4000  # characters of the kernel's stderr quoted when it fails
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """``AsyncKernelManager`` whose kernels run in bubblewrap (settings: ``c.Sandbox``)."""
+class SandboxKernelManager(BoundedKernelManager):
+    """An ``AsyncKernelManager`` whose kernels run in bubblewrap (settings: ``c.Sandbox``) and
+    whose clients size messages before parsing them (``messages.py``)."""
 
     _scratch: Path | None = None
     _lease: UidLease | None = None
