@@ -10,7 +10,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, REPOSITORY, corpus_files, student_id
+from support import (
+    ASSIGNMENT,
+    REPOSITORY,
+    REWARDS_TO_GO_KERNEL,
+    ProbeKernel,
+    corpus_files,
+    student_id,
+)
 
 from pglab.course import add_submission, run_nbgrader, scores, scratch_course
 from pglab.submissions import build_submission
@@ -97,3 +104,9 @@ def graded_class(tmp_path_factory) -> GradedClass:
 def graded_rewards_to_go(tmp_path_factory) -> GradedClass:
     """The rewards_to_go corpora, graded through nbgrader."""
     return grade_class(tmp_path_factory.mktemp("graded-rewards-to-go"), "rewards_to_go")
+
+
+@pytest.fixture(scope="session")
+def rewards_to_go_kernel() -> ProbeKernel:
+    """The rewards_to_go probes run in this process against the reference (or overrides)."""
+    return REWARDS_TO_GO_KERNEL

@@ -54,3 +54,67 @@ def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedP
         text=True,
         timeout=timeout,
     )
+
+
+#: The student API of the rewards_to_go assignment (docs/rewards_to_go.md), in notebook order.
+REWARDS_TO_GO_API = (
+    "softmax",
+    "log_softmax",
+    "grad_log_softmax",
+    "expected_reward",
+    "exact_gradient",
+    "reinforce_estimates",
+    "discounted_returns",
+    "rewards_to_go",
+    "step_scores",
+    "reinforce_total_return",
+    "reinforce_rewards_to_go",
+    "state_values",
+    "reinforce_value_baseline",
+)
+
+
+class ProbeKernel:
+    """A kernel replaced by ``exec`` of a probe's rendered hidden region, in a namespace whose
+    student functions are the reference's unless overridden: probe -> record -> verdict in
+    this process (the real nbgrader pipeline is exercised by test_grading_pipeline)."""
+
+    def __init__(self, assignment: str, api: tuple[str, ...]):
+        import importlib
+
+        from pglab.assignments import ASSIGNMENTS
+
+        self.assignment = ASSIGNMENTS[assignment]
+        self.reference = importlib.import_module(f"pglab.reference.{assignment}")
+        self.api = api
+
+    def reference_namespace(self) -> dict:
+        import numpy as np
+
+        return {"np": np, **{name: getattr(self.reference, name) for name in self.api}}
+
+    def record(self, probe, **overrides) -> list[dict]:
+        """The outputs a kernel shows for the probe's cell."""
+        from unittest import mock
+
+        from pglab.probes import render
+
+        namespace = self.reference_namespace() | overrides
+        shown = []
+
+        def display(data, raw=False):
+            shown.append({"output_type": "display_data", "data": data, "metadata": {}})
+
+        with mock.patch("IPython.display.display", display):
+            exec(render(probe, "tests"), namespace)  # noqa: S102 - our own probe code
+        return shown
+
+    def verdict(self, name: str, **overrides):
+        """The verdict on autograded cell NAME, judged outside the kernel as pglab does."""
+        from pglab.judge import judge_cell
+
+        probe = self.assignment.probes[name]
+        return judge_cell(self.assignment, name, self.record(probe, **overrides))
+
+
+REWARDS_TO_GO_KERNEL = ProbeKernel("rewards_to_go", REWARDS_TO_GO_API)

@@ -10,8 +10,7 @@ from collections import Counter
 import nbformat
 import numpy as np
 import pytest
-from probe_kernel import record_outputs
-from support import CORPUS, REPOSITORY
+from support import CORPUS, REPOSITORY, REWARDS_TO_GO_API, REWARDS_TO_GO_KERNEL
 
 from pglab.checks.callees import Callee, blame_callees
 from pglab.checks.verdict import agrees
@@ -24,22 +23,7 @@ from pglab.submissions import corpus_settings, overrides_from_python, solution_c
 
 MUTANTS = sorted((CORPUS / "rewards_to_go" / "mutants").glob("*.py"))
 
-#: The student API of the rewards_to_go assignment (docs/rewards_to_go.md), in notebook order.
-API = (
-    "softmax",
-    "log_softmax",
-    "grad_log_softmax",
-    "expected_reward",
-    "exact_gradient",
-    "reinforce_estimates",
-    "discounted_returns",
-    "rewards_to_go",
-    "step_scores",
-    "reinforce_total_return",
-    "reinforce_rewards_to_go",
-    "state_values",
-    "reinforce_value_baseline",
-)
+API = REWARDS_TO_GO_API
 
 #: The mistakes issue 7 names, each by at least one entry.
 ISSUE_TOPICS = {
@@ -127,9 +111,7 @@ def test_every_mistake_differs_from_the_truth(mistake):
 
 
 def reference_namespace() -> dict:
-    namespace = {"np": np}
-    namespace.update({name: getattr(ref, name) for name in API})
-    return namespace
+    return REWARDS_TO_GO_KERNEL.reference_namespace()
 
 
 def mutant_functions(path) -> dict:
@@ -221,7 +203,7 @@ def recorded(corpus_text: str) -> dict[str, list]:
     functions = notebook_functions(corpus_text)
     with np.errstate(all="ignore"):
         return {
-            grade_id: record_outputs(probe, **functions)
+            grade_id: REWARDS_TO_GO_KERNEL.record(probe, **functions)
             for grade_id, probe in _assignment().probes.items()
         }
 

@@ -8,51 +8,18 @@ from __future__ import annotations
 
 import ast
 import math
-from unittest import mock
 
 import numpy as np
 import pytest
+from support import REWARDS_TO_GO_API
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks import rewards_to_go as checks
-from pglab.judge import judge_cell
-from pglab.probes import Probe, render
+from pglab.probes import render
 from pglab.reference import rewards_to_go as ref
 
 ASSIGNMENT = ASSIGNMENTS["rewards_to_go"]
-API = (
-    "softmax",
-    "log_softmax",
-    "grad_log_softmax",
-    "expected_reward",
-    "exact_gradient",
-    "reinforce_estimates",
-    "discounted_returns",
-    "rewards_to_go",
-    "step_scores",
-    "reinforce_total_return",
-    "reinforce_rewards_to_go",
-    "state_values",
-    "reinforce_value_baseline",
-)
-
-
-def record(probe: Probe, **overrides) -> list[dict]:
-    """The outputs a kernel shows for the probe's cell; student functions = reference unless
-    overridden."""
-    namespace = {"np": np, **{name: getattr(ref, name) for name in API}, **overrides}
-    shown = []
-
-    def display(data, raw=False):
-        shown.append({"output_type": "display_data", "data": data, "metadata": {}})
-
-    with mock.patch("IPython.display.display", display):
-        exec(render(probe, "tests"), namespace)  # noqa: S102 - our own probe code
-    return shown
-
-
-def verdict(name: str, **overrides):
-    return judge_cell(ASSIGNMENT, name, record(ASSIGNMENT.probes[name], **overrides))
+API = REWARDS_TO_GO_API
 
 
 def test_every_api_function_is_probed_and_catalogued():
@@ -75,8 +42,8 @@ def test_probe_code_is_self_contained(name):
 
 
 @pytest.mark.parametrize("name", sorted(ASSIGNMENT.probes))
-def test_reference_functions_pass_every_check(name):
-    result = verdict(name)
+def test_reference_functions_pass_every_check(name, rewards_to_go_kernel):
+    result = rewards_to_go_kernel.verdict(name)
     assert result.passed, result.text()
 
 
@@ -86,14 +53,18 @@ def _no_gamma_t(theta, states, actions, rewards, gamma, baseline=0.0):
     return np.einsum("nt,ntsa->nsa", weights, ref.step_scores(theta, states, actions))
 
 
-def test_missing_gamma_t_is_biased_exactly_and_in_simulation():
-    exact = verdict("test_reinforce_rewards_to_go", reinforce_rewards_to_go=_no_gamma_t)
+def test_missing_gamma_t_is_biased_exactly_and_in_simulation(rewards_to_go_kernel):
+    exact = rewards_to_go_kernel.verdict(
+        "test_reinforce_rewards_to_go", reinforce_rewards_to_go=_no_gamma_t
+    )
     assert not exact.passed and exact.misconception == "rtg_estimator.no_gamma_t"
-    simulated = verdict("test_estimators_unbiased", reinforce_rewards_to_go=_no_gamma_t)
+    simulated = rewards_to_go_kernel.verdict(
+        "test_estimators_unbiased", reinforce_rewards_to_go=_no_gamma_t
+    )
     assert not simulated.passed and "BIASED" in simulated.text()
 
 
-def test_an_estimator_right_for_a_wrong_callee_is_not_charged_again():
+def test_an_estimator_right_for_a_wrong_callee_is_not_charged_again(rewards_to_go_kernel):
     """A wrong rewards_to_go costs its own cell; the estimators built on it keep their points."""
 
     def rewards_to_go(rewards, gamma):
@@ -114,25 +85,28 @@ def test_an_estimator_right_for_a_wrong_callee_is_not_charged_again():
         "reinforce_rewards_to_go": reinforce_rewards_to_go,
         "reinforce_value_baseline": reinforce_value_baseline,
     }
-    assert verdict("test_rewards_to_go", **own).misconception == "rewards_to_go.excludes_current"
+    assert (
+        rewards_to_go_kernel.verdict("test_rewards_to_go", **own).misconception
+        == "rewards_to_go.excludes_current"
+    )
     for name in (
         "test_reinforce_rewards_to_go",
         "test_reinforce_value_baseline",
         "test_estimators_unbiased",
         "test_variance_reduction",
     ):
-        result = verdict(name, **own)
+        result = rewards_to_go_kernel.verdict(name, **own)
         assert result.passed and "rewards_to_go" in result.text(), (name, result.text())
 
 
-def test_a_second_bug_on_top_of_a_wrong_callee_still_fails():
+def test_a_second_bug_on_top_of_a_wrong_callee_still_fails(rewards_to_go_kernel):
     def rewards_to_go(rewards, gamma):
         return ref.rewards_to_go(rewards, 1.0)
 
     def reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline=0.0):
         return -ref.reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
 
-    result = verdict(
+    result = rewards_to_go_kernel.verdict(
         "test_reinforce_rewards_to_go",
         rewards_to_go=rewards_to_go,
         reinforce_rewards_to_go=reinforce_rewards_to_go,
@@ -140,15 +114,18 @@ def test_a_second_bug_on_top_of_a_wrong_callee_still_fails():
     assert not result.passed
 
 
-def test_unstable_softmax_fails_only_its_cell():
+def test_unstable_softmax_fails_only_its_cell(rewards_to_go_kernel):
     def softmax(theta):
         with np.errstate(all="ignore"):
             z = np.exp(np.asarray(theta, dtype=float))
             return z / z.sum(axis=-1, keepdims=True)
 
-    assert verdict("test_softmax", softmax=softmax).misconception == "softmax.no_max_shift"
+    assert (
+        rewards_to_go_kernel.verdict("test_softmax", softmax=softmax).misconception
+        == "softmax.no_max_shift"
+    )
     # the other probes use moderate logits, where it is right
-    assert verdict("test_grad_log_softmax", softmax=softmax).passed
+    assert rewards_to_go_kernel.verdict("test_grad_log_softmax", softmax=softmax).passed
 
 
 def test_variance_ordering_is_resolved_at_the_graded_setting():
