@@ -241,6 +241,18 @@ def _standardised_bandit(theta, actions, rewards, baseline=0.0):
     return ref.grad_log_softmax(theta, actions) * weights[:, None]
 
 
+def _no_exp_softmax(theta):
+    theta = _f(theta)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shifted = theta - theta.max()
+        return shifted / shifted.sum()
+
+
+def _forward_cumsum(rewards, gamma):
+    rewards = _f(rewards)
+    return np.cumsum(rewards * _powers(gamma, rewards.shape[-1]), axis=-1)
+
+
 def _forward_then_reversed(rewards, gamma):
     return _past_rewards(rewards, gamma)[..., ::-1].copy()
 
@@ -727,6 +739,30 @@ CATALOGUE: tuple[Misconception, ...] = (
         "(A - mean) / (std + eps). That couples the episodes and rescales the estimate, so it "
         "no longer estimates grad J; use G_t - V_t(s_t) as it is.",
         _value_normalised_all_steps,
+    ),
+    Misconception(
+        "softmax.no_exp",
+        "softmax",
+        "You divided the shifted logits by their sum, (theta - max) / sum(theta - max), without "
+        "exponentiating: the results are not probabilities (they can be negative, or nan when "
+        "all logits are equal). softmax = exp(theta - max) / sum exp(theta - max).",
+        _no_exp_softmax,
+    ),
+    Misconception(
+        "exact_gradient.diagonal_jacobian",
+        "exact_gradient",
+        "You used only the diagonal of the softmax Jacobian, d pi(a)/d theta_a = pi(a)(1 - pi(a)), "
+        "and dropped the cross terms d pi(b)/d theta_a = -pi(a) pi(b). With them, "
+        "grad J = pi * (means - J), J = sum_b pi(b) means[b].",
+        lambda theta, means: ref.softmax(theta) * (1.0 - ref.softmax(theta)) * _f(means),
+    ),
+    Misconception(
+        "rewards_to_go.forward_cumsum",
+        "rewards_to_go",
+        "You accumulated forwards, sum_{k<=t} gamma^k r_k (the discounted return so far). The "
+        "reward-to-go sums the rewards from t to the end, discounted from step t: "
+        "G_t = sum_{k>=t} gamma^(k-t) r_k.",
+        _forward_cumsum,
     ),
 )
 
