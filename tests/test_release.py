@@ -166,7 +166,7 @@ def test_solution_notebook_was_executed_without_errors(assignment):
     assert (solution.with_suffix(".html")).stat().st_size > 0
 
 
-@pytest.mark.parametrize(("assignment", "answers"), [("reinforce", 2), ("rewards_to_go", 4)])
+@pytest.mark.parametrize(("assignment", "answers"), [("reinforce", 5), ("rewards_to_go", 4)])
 def test_written_questions_are_manually_graded_with_points(assignment, answers):
     """The written answers are nbgrader manually graded answer cells worth points."""
     source = REPOSITORY / "source" / assignment / f"{assignment}.ipynb"

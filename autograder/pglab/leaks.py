@@ -202,6 +202,6 @@ def release_leaks(course: Path, name: str, tree: str = "release") -> list[str]:
             seeds(name),
             solution,
             allow_rubric=tree == "solutions",
-            assignment=None,  # formula leaks: enabled once the release states none
+            assignment=name if tree == "release" else None,
         )
     return found
