@@ -51,16 +51,21 @@ demo: install
 	$(BIN)/pglab release
 	$(BIN)/python demo/run_demo.py
 
-## The whole test suite (includes the nbgrader pipeline and the release sync check).
+# pytest-xdist: one worker per core, each taking whole test files (a file's module fixtures
+# are built once; the graded corpora are shared between workers, tests/conftest.py).
+PYTEST_WORKERS ?= auto
+
+## The whole test suite (includes the nbgrader pipeline, the browser and hub journeys and the
+## release sync check).
 test: install
 	@$(MAKE) -s system-packages NEEDED="$(TEST_PACKAGES)"
-	@$(BIN)/python -m pytest -ra || { status=$$?; [ $$status != 5 ] || \
+	@$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile || { status=$$?; [ $$status != 5 ] || \
 	  echo "pglab: pytest collected no tests; that is a failure of the suite, not a pass." >&2; \
 	  exit $$status; }
 
 ## Only the fast unit tests (no notebook execution, no browser).
 test-fast: install
-	$(BIN)/python -m pytest -ra -m "not pipeline and not browser"
+	$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile -m "not pipeline and not browser"
 
 ## JupyterLab with nbgrader's extensions, in this course directory, with a local exchange
 ## (.exchange/) and student folder (student/): lab/nbgrader_config.py, docs/lab.md.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -94,16 +97,50 @@ def grade_class(base: Path, assignment: str) -> GradedClass:
     return GradedClass(courses, assignment)
 
 
+def run_directory(tmp_path_factory) -> Path:
+    """This test run's temporary directory, the same for every pytest-xdist worker (each
+    worker's own basetemp is a folder in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def exclusive(lock: Path):
+    """Hold an exclusive lock on ``lock`` (a file), across processes."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_graded_class(tmp_path_factory, assignment: str) -> GradedClass:
+    """``grade_class`` once per test run, whichever pytest-xdist worker asks first; the others
+    wait for it and read the same graded courses."""
+    shared = run_directory(tmp_path_factory) / "shared-graded-classes"
+    shared.mkdir(exist_ok=True)
+    base, done = shared / assignment, shared / f"{assignment}.json"
+    with exclusive(shared / f"{assignment}.lock"):
+        if done.exists():
+            return GradedClass([Path(c) for c in json.loads(done.read_text())], assignment)
+        if base.exists():  # a worker that failed half-way: grade again
+            shutil.rmtree(base)
+        graded = grade_class(base, assignment)
+        done.write_text(json.dumps([str(c) for c in graded.courses]))
+        return graded
+
+
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory) -> GradedClass:
-    """The reinforce corpora, graded through nbgrader."""
-    return grade_class(tmp_path_factory.mktemp("graded-class"), ASSIGNMENT)
+    """The reinforce corpora, graded through nbgrader (once per test run)."""
+    return shared_graded_class(tmp_path_factory, ASSIGNMENT)
 
 
 @pytest.fixture(scope="session")
 def graded_rewards_to_go(tmp_path_factory) -> GradedClass:
-    """The rewards_to_go corpora, graded through nbgrader."""
-    return grade_class(tmp_path_factory.mktemp("graded-rewards-to-go"), "rewards_to_go")
+    """The rewards_to_go corpora, graded through nbgrader (once per test run)."""
+    return shared_graded_class(tmp_path_factory, "rewards_to_go")
 
 
 @pytest.fixture(scope="session")

@@ -162,6 +162,28 @@ def _states(course: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in sorted(state.glob("*.json"))}
 
 
+@contextmanager
+def grading_after_first_result(course: Path, address: str, poll: float = 0.5):
+    """`pglab grade --scheduler ADDRESS --no-feedback` in ``course``, started in a session of
+    its own; yields the running process once its first result is saved, and ends it (and
+    its children) on the way out if it still runs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, "--quiet", "--no-feedback",
+         "--scheduler", address],
+        cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        state = course / ".pglab" / "grade" / ASSIGNMENT
+        deadline = time.monotonic() + 300
+        while not (state.is_dir() and any(state.glob("*.json"))):
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(poll)
+        yield process
+    finally:
+        _kill(process)
+
+
 def test_cluster_grades_exactly_as_the_local_pool(tmp_path):
     """The same class graded locally (--jobs 2) and on two Dask workers: the same autograded
     notebooks, feedback HTML and CSVs, byte for byte, and the same scores and verdicts.
@@ -207,24 +229,13 @@ def test_a_worker_killed_mid_run_costs_nothing(tmp_path):
     students = ("dee", "eve", "fay", "gus")
     for name in students:
         _put(course, name, nbformat.writes(klass.correct()).encode())
-    with dask_cluster(tmp_path / "dask") as cluster:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, "--quiet", "--no-feedback",
-             "--scheduler", cluster.address],
-            cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, start_new_session=True,
-        )  # fmt: skip
-        try:
-            state = course / ".pglab" / "grade" / ASSIGNMENT
-            deadline = time.monotonic() + 300
-            while not (state.is_dir() and any(state.glob("*.json"))):
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.5)
-            # One result is in: both workers hold a notebook now (4 tasks, 2 workers).
-            os.killpg(cluster.workers[0].pid, signal.SIGKILL)
-            stdout, stderr = process.communicate(timeout=900)
-        finally:
-            _kill(process)
+    with (
+        dask_cluster(tmp_path / "dask") as cluster,
+        grading_after_first_result(course, cluster.address) as process,
+    ):
+        # One result is in: both workers hold a notebook now (4 tasks, 2 workers).
+        os.killpg(cluster.workers[0].pid, signal.SIGKILL)
+        stdout, stderr = process.communicate(timeout=900)
     assert process.returncode == 0, stdout + stderr
     # An outcome per result written: a student written twice would count twice here.
     assert "4 graded, 0 unchanged, 0 could not be graded" in stdout, stdout
@@ -301,21 +312,9 @@ def test_an_interrupted_cluster_run_resumes_like_a_local_one(tmp_path):
         _put(course, name, nbformat.writes(klass.correct()).encode())
     state = course / ".pglab" / "grade" / ASSIGNMENT
     with dask_cluster(tmp_path / "dask", workers=1) as cluster:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, "--quiet", "--no-feedback",
-             "--scheduler", cluster.address],
-            cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, start_new_session=True,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 300
-            while not (state.is_dir() and any(state.glob("*.json"))):
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.2)
+        with grading_after_first_result(course, cluster.address, poll=0.2) as process:
             os.killpg(process.pid, signal.SIGINT)
             process.communicate(timeout=120)
-        finally:
-            _kill(process)
         done = {p.stem for p in state.glob("*.json")}
         assert 1 <= len(done) < len(students), done
         assert all(_states(course)[name]["status"] == "graded" for name in done)
