@@ -1,0 +1,190 @@
+"""The visible tests blame the right function.
+
+Each visible test (the part of a graded test cell a student sees and runs) checks its own
+function against independently computed values, never through the student's other
+functions. So, for every mutant of the corpora, the visible tests that fail are those of the
+mutated function and of functions that call it in that submission, and each failure message
+names the function it is about.
+
+The submission is built exactly as the pipeline builds it (``build_submission``: the release,
+filled with the solution and then with the mutant's functions), and its given, solution and
+visible-test cells are run here in one namespace, in notebook order, without nbgrader (the
+hidden tests are not in the release). Demo cells (plots) are not run.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import traceback
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import pytest
+from support import ASSIGNMENTS, REPOSITORY, corpus_files
+
+from pglab.assignments import ASSIGNMENTS as REGISTRY
+from pglab.submissions import build_submission, corpus_settings, solution_code
+
+matplotlib.use("Agg")
+
+
+@functools.cache
+def _notebooks(assignment: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    release = REPOSITORY / "release" / assignment / f"{assignment}.ipynb"
+    source = REPOSITORY / "source" / assignment / f"{assignment}.ipynb"
+    return nbformat.read(release, as_version=4), nbformat.read(source, as_version=4)
+
+
+def _api(assignment: str) -> set[str]:
+    return set(solution_code(_notebooks(assignment)[1]))
+
+
+def _code(cell) -> str:
+    return "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
+
+
+def _names(code: str, api: set[str]) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name) and n.id in api}
+
+
+def visible_tests(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """grade_id -> visible code of every autograded test cell."""
+    return {
+        c.metadata["nbgrader"]["grade_id"]: _code(c)
+        for c in notebook.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def affected(submission: nbformat.NotebookNode, api: set[str], broken: set[str]) -> set[str]:
+    """The broken functions and every API function that calls one, directly or not, in this
+    submission's code."""
+    calls = {
+        c.metadata["nbgrader"]["grade_id"]: _names(_code(c), api)
+        - {c.metadata["nbgrader"]["grade_id"]}
+        for c in submission.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id") in api
+    }
+    found = set(broken)
+    while True:
+        more = {f for f, callees in calls.items() if callees & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def run_visible(submission: nbformat.NotebookNode) -> dict[str, BaseException]:
+    """Run the submission's given, solution and visible-test cells in notebook order; the
+    exception each failing test cell raised, by grade_id."""
+    namespace: dict = {"__name__": "__main__"}
+    failures = {}
+    for cell in submission.cells:
+        meta = cell.metadata.get("nbgrader")
+        if cell.cell_type != "code" or not meta:
+            continue  # demo cells (plots) and markdown
+        try:
+            exec(compile(_code(cell), meta["grade_id"], "exec"), namespace)  # noqa: S102
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # noqa: BLE001 - any failure is a finding
+            if not meta.get("grade"):
+                what = f"cell {meta['grade_id']} (not a test) raised {error!r}"
+                raise AssertionError(what) from error
+            failures[meta["grade_id"]] = error
+    return failures
+
+
+def blame_problems(assignment: str, corpus_text: str, submission=None) -> list[str]:
+    """Every way the visible tests of this mutant blame the wrong function."""
+    release, source = _notebooks(assignment)
+    api = _api(assignment)
+    settings = corpus_settings(corpus_text)
+    submission = submission or build_submission(release, source, corpus_text)
+    keep = settings.get("KEEP_STUBS", [])
+    broken = (api if keep == "all" else set(keep)) | (
+        {n.name for n in ast.parse(corpus_text).body if isinstance(n, ast.FunctionDef)} & api
+    )
+    suspects = affected(submission, api, broken)
+    tests = visible_tests(submission)
+    problems = []
+    for grade_id, error in run_visible(submission).items():
+        tested = _names(tests[grade_id], api)
+        blamed = tested & suspects
+        if not blamed:
+            problems.append(
+                f"{grade_id} (tests {sorted(tested)}) fails, but the mistake is in "
+                f"{sorted(broken)}: {type(error).__name__}: {error}"
+            )
+            continue
+        message = str(error)
+        frames = {frame.name for frame in traceback.extract_tb(error.__traceback__)}
+        if not any(name in message for name in blamed) and not frames & blamed:
+            problems.append(f"{grade_id}: the message does not name {sorted(blamed)}: {message!r}")
+    return problems
+
+
+MUTANTS = [
+    pytest.param(assignment, path, id=f"{assignment}-{path.stem}")
+    for assignment in ASSIGNMENTS
+    for path in corpus_files("mutants", assignment)
+]
+
+
+@pytest.mark.parametrize(("assignment", "path"), MUTANTS)
+def test_visible_failures_blame_the_mutated_function(assignment, path: Path):
+    """Only the visible tests of the mutated function and of its callers fail, each with a
+    message about the function it tests."""
+    assert blame_problems(assignment, path.read_text()) == []
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_solution_passes_every_visible_test(assignment):
+    release, source = _notebooks(assignment)
+    assert run_visible(build_submission(release, source, "")) == {}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_visible_test_calls_only_the_functions_its_cell_grades(assignment):
+    """A visible test calls only functions its graded cell records (the probe's parts), so it
+    cannot fail because of another function the student wrote."""
+    release, _ = _notebooks(assignment)
+    api = _api(assignment)
+    probes = REGISTRY[assignment].probes
+    extra = {
+        grade_id: sorted(_names(code, api) - {part.function for part in probes[grade_id].parts})
+        for grade_id, code in visible_tests(release).items()
+    }
+    assert {g: names for g, names in extra.items() if names} == {}
+
+
+#: The visible test of estimator_variance before issue 16: a simulation through the
+#: student's own reinforce_estimates.
+_OLD_VARIANCE_TEST = """
+rng = np.random.default_rng(2)
+theta, means, stds = 0.5, [1.0, 2.5], [1.0, 0.5]
+actions, rewards = sample_bandit(theta, means, stds, 400_000, rng)
+for b in (0.0, 1.5):
+    simulated = reinforce_estimates(theta, actions, rewards, b).var()
+    check_close(estimator_variance(theta, means, stds, b), simulated,
+                f"variance with baseline {b} matches a simulation", rtol=0.02)
+"""
+
+
+def test_blame_check_catches_a_test_that_samples_through_another_function():
+    """The check is not vacuous: with the old estimator_variance visible test put back, a
+    score that is the gradient of pi (not of log pi) fails estimator_variance's correct test,
+    and that is reported."""
+    release, source = _notebooks("reinforce")
+    text = (corpus_files("mutants")[0].parent / "grad_log_prob_dpi.py").read_text()
+    submission = build_submission(release, source, text)
+    cell = next(
+        c
+        for c in submission.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_estimator_variance"
+    )
+    # reinforce_estimates calls grad_log_prob, so its own cells may fail; the variance's not.
+    cell.source = _OLD_VARIANCE_TEST
+    problems = blame_problems("reinforce", text, submission)
+    assert any(p.startswith("test_estimator_variance") for p in problems), problems
