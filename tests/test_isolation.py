@@ -135,8 +135,11 @@ def _check_class(klass: Course, table, autograded: Path) -> None:
             c.max_score for c in table[BEFORE].values()
         )
     assert "m-timestamp" not in table or not table["m-timestamp"]
-    text = (autograded / "m-surrogate" / ASSIGNMENT / "reinforce.ipynb").read_text("utf-8")
-    assert "\\\\ud800" in text and "\\\\udfff" in text  # escaped, as JSON writes a backslash
+    notebook = nbformat.read(autograded / "m-surrogate" / ASSIGNMENT / "reinforce.ipynb", 4)
+    (cell,) = [c for c in notebook.cells if c.source == SURROGATES]
+    # what the kernel sent, its lone surrogates written as their escapes
+    assert cell.outputs[0].text == "lone \\ud800 surrogate\n"
+    assert cell.outputs[1].evalue == "bad \\udfff message"
     assert _digest(klass.course) == klass.before
 
 
@@ -185,6 +188,51 @@ def test_pglab_grade_grades_everyone_but_the_bad_timestamp(pglab_class):
     assert "m-timestamp/reinforce.ipynb: not graded: its timestamp.txt" in result.stdout
     report = (klass.course / "reports" / f"{ASSIGNMENT}.html").read_text("utf-8")
     assert "m-timestamp" in report
+
+
+def test_every_known_cells_metadata_is_the_sources(tmp_path):
+    """Without RestoreCellMetadata nbgrader's own check raises SchemaTooNewError on the
+    attacker's notebook (which stops `nbgrader autograde` for the whole class); with it, every
+    cell the source knows carries exactly the release's nbgrader metadata (and the gradebook's
+    checksum), and the student's own graded cell carries none."""
+    from nbgrader.nbgraderformat import SchemaTooNewError
+    from nbgrader.preprocessors import CheckCellMetadata
+
+    from pglab.grading import bundle_from_gradebook
+    from pglab.pipeline.run import db_url, load_config
+    from pglab.preprocessors import RestoreCellMetadata
+
+    klass = Course(tmp_path)
+    config = load_config(klass.course)
+    bundle = bundle_from_gradebook(db_url(klass.course, config), ASSIGNMENT, config)
+    resources = {
+        "nbgrader": {"notebook": "reinforce", "assignment": ASSIGNMENT},
+        "pglab": {"notebook_spec": bundle.notebooks["reinforce"]},
+    }
+    attacked = klass.schema(4)
+    with pytest.raises(SchemaTooNewError):
+        CheckCellMetadata()(copy.deepcopy(attacked), resources)
+    restored, _ = RestoreCellMetadata(config=config)(attacked, resources)
+    CheckCellMetadata()(restored, resources)
+    release = nbformat.read(klass.course / "release" / ASSIGNMENT / "reinforce.ipynb", 4)
+    # the release's metadata, with the checksum nbgrader keeps in the gradebook (of the source
+    # cell, hidden tests included), which nbgrader's OverwriteCells always writes back
+    checksums = {c.name: c.checksum for c in bundle.notebooks["reinforce"].source_cells}
+    expected = {
+        c.metadata.nbgrader["grade_id"]: {
+            **c.metadata.nbgrader,
+            "checksum": checksums[c.metadata.nbgrader["grade_id"]],
+        }
+        for c in release.cells
+        if "nbgrader" in c.metadata
+    }
+    got = {
+        c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader
+        for c in restored.cells
+        if "nbgrader" in c.metadata
+    }
+    assert got == expected
+    assert "nbgrader" not in restored.cells[-1].metadata  # the student's own "graded" cell
 
 
 # --- identity from the LMS's structure ------------------------------------------------------
