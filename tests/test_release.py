@@ -251,3 +251,45 @@ def test_formula_leak_check_fails_on_the_release_before_issue16():
     found = formula_leaks("reinforce", text)
     leaked = {line.split("result of ")[1].split(":")[0] for line in found}
     assert leaked == set(LEAK_FRAGMENTS["reinforce"]) >= {"log_prob", "grad_log_prob"}
+
+
+def test_formula_leak_check_fails_on_the_rewards_to_go_release_before_issue16():
+    """The rewards_to_go release before issue 16 stated the result of twelve graded functions
+    (its written answers were already hidden, expected_reward and discounted_returns were given
+    by their definitions); the check reports each one."""
+    text = (FIXTURES / "rewards_to_go_release_before_issue16.txt").read_text()
+    found = formula_leaks("rewards_to_go", text)
+    leaked = {line.split("result of ")[1].split(":")[0] for line in found}
+    not_stated_then = {"answer_causality", "discounted_returns", "expected_reward"}
+    assert leaked == set(LEAK_FRAGMENTS["rewards_to_go"]) - not_stated_then
+    assert {"softmax", "grad_log_softmax", "rewards_to_go", "reinforce_value_baseline"} <= leaked
+
+
+@pytest.mark.parametrize(
+    ("text", "function"),
+    [
+        ("Hint: backwards, G_{T-1} = r_{T-1} and G_t = r_t + gamma * G_{t+1}.", "rewards_to_go"),
+        (r"$G_t = r_t + \gamma\, G_{t+1}$", "rewards_to_go"),
+        ("row i is one_hot(actions[i]) - softmax(theta)", "grad_log_softmax"),
+        (r"$\nabla_\theta \log \pi_\theta(a) = e_a - \pi_\theta$", "grad_log_softmax"),
+        ("weights = np.exp(theta - np.max(theta.real, axis=-1))", "softmax"),
+        (
+            r"$g = \sum_t \gamma^t\, \nabla\log\pi(a_t\mid s_t)\,\big(G_t - V_t(s_t)\big)$",
+            "reinforce_value_baseline",
+        ),
+    ],
+)
+def test_rewards_to_go_formula_leaks_are_seen_through_notation(text, function):
+    assert any(f"result of {function}:" in line for line in formula_leaks("rewards_to_go", text))
+
+
+def test_rewards_to_go_definitions_are_not_leaks():
+    """The contracts the rewards_to_go release states (definitions of pi, J, G_t, V_t and the
+    baseline of estimator (iii)) pass the check."""
+    text = (
+        r"$\pi_\theta(a) = e^{\theta_a} / \sum_b e^{\theta_b}$, "
+        r"$J(\theta) = \sum_a \pi_\theta(a)\, \mu_a$, "
+        r"$G_t = \sum_{k=t}^{T-1} \gamma^{k-t} r_k$, $V_t(s) = \mathbb E[G_t \mid s_t = s]$, "
+        "the baseline b_t = values[t, s_t], a recursion that gives V_t from V_{t+1}"
+    )
+    assert formula_leaks("rewards_to_go", text) == []

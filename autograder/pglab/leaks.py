@@ -84,8 +84,76 @@ LEAK_FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
             r"(1 - 1/n)\,\nabla J",
         ),
     },
-    # Filled in by the rewards_to_go lesson (its graded functions' results).
-    "rewards_to_go": {},
+    "rewards_to_go": {
+        "softmax": (
+            "theta - theta.max(",
+            "theta - np.max(theta",
+            r"\theta - \max",
+            "subtract the largest",
+            "subtract the maximum",
+        ),
+        "log_softmax": (
+            "theta - log(sum(exp(theta",
+            r"\theta_a - \log \sum_b e^{\theta_b}",
+            "logaddexp.reduce",
+        ),
+        "grad_log_softmax": (
+            "one_hot(a) - pi",
+            "one_hot(actions[i]) - softmax",
+            r"e_a - \pi",
+            r"1[a = b] - \pi",
+            r"\delta_{ab} - \pi",
+        ),
+        "expected_reward": ("softmax(theta) @ means",),
+        "exact_gradient": (
+            "(e_a - pi) means[a]",
+            r"(e_a - \pi_\theta)\,\mu_a",
+            "pi * (means - pi @ means)",
+            r"\pi_a (\mu_a - J)",
+            r"\pi_\theta(a) (\mu_a - J",
+        ),
+        "reinforce_estimates": (
+            "(one_hot(a_i) - pi",
+            r"(e_a - \pi_\theta)\, r",
+            r"(e_{a_i} - \pi_\theta)",
+        ),
+        "discounted_returns": ("rewards @ (gamma", "rewards @ gamma"),
+        "rewards_to_go": (
+            "r_t + gamma",
+            r"r_t + \gamma",
+            "G_{t+1}",
+            "G_{T-1} = r_{T-1}",
+            "rewards[:, t] + gamma",
+        ),
+        "step_scores": (
+            "one_hot(actions[i, t]) - softmax",
+            r"e_{a_t} - \pi",
+        ),
+        "reinforce_total_return": (
+            "(sum_t score_t) * G_0",
+            r"(\sum_t \nabla\log\pi(a_t\mid s_t))\, G_0",
+        ),
+        "reinforce_rewards_to_go": (
+            "gamma^t * score_t",
+            r"\gamma^t\, \nabla\log\pi(a_t\mid s_t)",
+            r"\gamma^t G_t",
+        ),
+        "state_values": (
+            r"R[s, a] + \gamma \sum_{s'} P[s, a, s']",
+            "V_{t+1}(s')",
+            "mdp.R + mdp.gamma * mdp.P",
+            r"\sum_a \pi(a\mid s)\, Q_t(s, a)",
+        ),
+        "reinforce_value_baseline": ("(G_t - V_t(s_t))",),
+        "answer_trajectory_gradient": (
+            r"\nabla_\theta \log p_\theta(\tau) = \sum_t",
+            "dynamics do not depend on",
+        ),
+        "answer_causality": (
+            "cannot influence rewards that came before",
+            r"r_k\, \mathbb E_{a_t\sim\pi(\cdot\mid s_t)}",
+        ),
+    },
 }
 
 _LATEX_SPACING = re.compile(

@@ -14,8 +14,9 @@ computes nothing a graded function computes:
   fails only for the estimator (or what it calls), never for a broken ``softmax`` upstream.
 * ``all_trajectories`` and ``trajectory_probabilities`` enumerate every trajectory and its
   probability (the product of the initial, policy and transition probabilities: the
-  definition of p_theta(tau)); ``expected_return`` is sum_tau p(tau) times the discounted
-  sum of its rewards, the definition of J.  ``exact_policy_gradient`` differentiates that
+  definition of p_theta(tau)); ``expected_return`` is J = sum_t gamma^t E[r_t], each E[r_t]
+  a probability-weighted sum over the trajectories (no per-episode return is formed, so the
+  given code does not compute ``discounted_returns`` either).  ``exact_policy_gradient`` differentiates that
   enumeration by the complex step (dJ/dtheta_j = Im J(theta + i h e_j) / h, exact to rounding
   for tiny h).  No score, no reward-to-go, no value recursion, no estimator appears; the
   gradient agrees with ``reference.rewards_to_go.exact_policy_gradient`` to 1e-12
@@ -83,10 +84,10 @@ def trajectory_probabilities(theta, mdp):
 
 
 def expected_return(theta, mdp):
-    """J(theta) = E[sum_t gamma^t r_t], exact: every trajectory weighted by its probability."""
+    """J(theta) = E[sum_t gamma^t r_t] = sum_t gamma^t E[r_t], exact (every trajectory)."""
     _, _, rewards = all_trajectories(mdp)
-    discounts = mdp.gamma ** np.arange(mdp.horizon)
-    total = trajectory_probabilities(theta, mdp) @ (rewards @ discounts)
+    mean_reward = trajectory_probabilities(theta, mdp) @ rewards  # E[r_t] for each step t
+    total = np.sum(mean_reward * mdp.gamma ** np.arange(mdp.horizon))
     return total if np.iscomplexobj(total) else float(total)
 
 
