@@ -2,7 +2,8 @@
 
 Writes the gradebook, submitted/ and autograded/ notebooks, feedback/, grades.csv (nbgrader's
 columns), canvas.csv and reports/<assignment>.html. Run it again: only new or changed
-submissions are graded.
+submissions are graded (and any whose grades are missing from the gradebook); ``--student``
+and ``--force`` grade again on purpose. Final grades, after TA grading: ``pglab export``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nbgrader.api import MissingEntry
+
 from pglab.course import NbgraderFailed
 from pglab.pipeline.cluster import ClusterUnavailable
-from pglab.pipeline.exports import canvas_csv, nbgrader_csv
+from pglab.pipeline.exports import export_assignment, nbgrader_csv
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class
@@ -34,6 +37,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--course", default=".", help="course directory (default: .)")
     parser.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
+    parser.add_argument(
+        "--student",
+        action="append",
+        metavar="ID",
+        help="grade only this student, again even if unchanged (repeat for several)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="grade every submission again, even unchanged ones"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
         "--scheduler",
@@ -52,6 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     source = Path(args.submissions).resolve() if args.submissions else course / "submitted"
+    if not args.submissions and not source.is_dir():
+        print(
+            f"pglab grade: no submissions yet: {source} does not exist. Collect them "
+            "(nbgrader collect, or the hub's exchange), or give a folder or an LMS zip."
+        )
+        return 2
     try:
         result = grade_class(
             course,
@@ -61,8 +79,11 @@ def run(args: argparse.Namespace) -> int:
             args.unsafe_no_sandbox,
             progress=not args.quiet,
             scheduler=args.scheduler,
+            students=args.student,
+            force=args.force,
+            say=lambda text: print(f"pglab grade: {text}", flush=True),
         )
-    except (SandboxUnavailable, ClusterUnavailable) as error:
+    except (SandboxUnavailable, ClusterUnavailable, MissingEntry, NbgraderFailed) as error:
         print(f"pglab grade: {error}")
         return 2
     except FileNotFoundError as error:
@@ -87,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     exports = course / "exports"
     exports.mkdir(exist_ok=True)
     nbgrader_csv(course, exports / "grades.csv")
-    canvas_csv(result, exports / f"{args.assignment}-canvas.csv")
+    export_assignment(course, args.assignment, exports)
     report = write_report(result, course / "reports" / f"{args.assignment}.html")
 
     failed = [o for o in result.outcomes if o.status == "failed"]
@@ -103,5 +124,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  not used: {origin}: {reason}")
     print(f"report:   {report}")
     print(f"grades:   {exports / 'grades.csv'}, {exports / (args.assignment + '-canvas.csv')}")
+    print(f"after TA grading, final grades: pglab export {args.assignment}")
     print(f"feedback: {course / 'feedback'}/<student>/{args.assignment}/")
     return 0

@@ -7,9 +7,17 @@ import os
 import sys
 
 from pglab import __version__
-from pglab.cli import grade, probes, release, scan
+from pglab.cli import config_reference, export, grade, probes, release, roster, scan
 
-VERBS = {"grade": grade, "probes": probes, "release": release, "scan": scan}
+VERBS = {
+    "grade": grade,
+    "export": export,
+    "roster": roster,
+    "probes": probes,
+    "release": release,
+    "scan": scan,
+    "config-reference": config_reference,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

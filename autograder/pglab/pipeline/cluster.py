@@ -12,7 +12,10 @@ the client alone writes results (``pglab.pipeline.run``). See docs/scale-out.md.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import uuid
+from pathlib import Path
 
 from traitlets import Float, Unicode
 from traitlets.config import Configurable
@@ -56,6 +59,24 @@ class ClusterUnavailable(RuntimeError):
     """The cluster cannot grade: unreachable, no workers, or workers that do not fit."""
 
 
+def installed_version() -> str:
+    """This machine's pglab: the installed distribution's version (``pglab.__version__``, which
+    ``importlib.metadata`` reads from the install) and a digest of the package's code, so that
+    two checkouts of one version with different code are told apart: ``0.1.0+code.1a2b3c``."""
+    return f"{pglab.__version__}+code.{_code_digest()}"
+
+
+@functools.cache
+def _code_digest() -> str:
+    root = Path(pglab.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 class WorkerMismatch(RuntimeError):
     """A worker refuses a task: other pglab version, or a bundle that is not the one sent."""
 
@@ -63,17 +84,17 @@ class WorkerMismatch(RuntimeError):
 def worker_facts(bwrap: str, sandboxed: bool) -> dict:
     """Run on every worker at connect time: its pglab version and sandbox problem, if any."""
     return {
-        "pglab": pglab.__version__,
+        "pglab": installed_version(),
         "sandbox": problem(bwrap) if sandboxed else None,
     }
 
 
 def grade_task(bundle: Bundle, notebook: str, data: bytes, digest: str, version: str):
     """One submission, on a worker: refuse what does not match, then ``grade`` it."""
-    if pglab.__version__ != version:
+    if installed_version() != version:
         raise WorkerMismatch(
-            f"this worker runs pglab {pglab.__version__}, the client pglab {version}: "
-            "install the same version on every worker"
+            f"this worker runs pglab {installed_version()}, the client pglab {version}: "
+            "install the same pglab (same commit) on every worker"
         )
     if bundle.digest != digest:
         raise WorkerMismatch("the grading bundle on this worker is not the one the client sent")
@@ -149,10 +170,11 @@ class DaskBackend:
             ) from None
         facts = self.client.run(worker_facts, sandbox.bwrap, sandbox.enabled)
         for worker, fact in sorted(facts.items()):
-            if fact["pglab"] != pglab.__version__:
+            if fact["pglab"] != installed_version():
                 raise ClusterUnavailable(
                     f"worker {worker} of {address} runs pglab {fact['pglab']}, this client "
-                    f"pglab {pglab.__version__}: install the same version on every worker"
+                    f"pglab {installed_version()}: install the same pglab (same commit) on "
+                    "every worker"
                 )
             if fact["sandbox"]:
                 raise ClusterUnavailable(
@@ -181,7 +203,7 @@ class DaskBackend:
                 notebook,
                 data,
                 bundle.digest,
-                pglab.__version__,
+                installed_version(),
                 key=f"pglab-grade-{run}-{index}",
                 pure=False,
             )

@@ -1,19 +1,204 @@
-"""Grades out of the course: nbgrader's CSV (via ``nbgrader export``) and a Canvas import CSV."""
+"""Grades out of the course, read from the gradebook: nbgrader's CSV and a Canvas import CSV.
+
+The gradebook is the one place that holds everything a final grade is made of: the
+autograded scores ``pglab grade`` (or ``nbgrader autograde``) saved, the scores TAs give
+written answers in formgrader, and the late penalty nbgrader's ``AssignLatePenalties``
+computed with the course's configuration. :func:`final_grades` reads them with nbgrader's
+Gradebook API, with nbgrader's arithmetic (``score = max(0, raw_score - penalty)``), for every
+student on the roster (the gradebook's students, ``pglab roster``) and every student whose
+file ``pglab grade`` could not grade (kept under ``.pglab/``), each marked with a status.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
+from nbgrader.api import Gradebook, MissingEntry
+
 from pglab.course import run_nbgrader
-from pglab.pipeline.run import Run
 
 #: Canvas's grade import needs these columns first; the assignment column follows.
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
+#: nbgrader's ``nbgrader export`` columns (CsvExportPlugin), then pglab's status.
+NBGRADER_COLUMNS = [
+    "assignment",
+    "duedate",
+    "timestamp",
+    "student_id",
+    "last_name",
+    "first_name",
+    "email",
+    "raw_score",
+    "late_submission_penalty",
+    "score",
+    "max_score",
+]
+
+GRADED = "graded"
+NEEDS_MANUAL = "needs manual grading"
+NOT_SUBMITTED = "not submitted"
+NOT_GRADED = "could not be graded"
+
+
+@dataclass
+class FinalGrade:
+    """One student's grade for one assignment, as the gradebook holds it now."""
+
+    student_id: str
+    first_name: str
+    last_name: str
+    email: str
+    timestamp: str
+    #: autograded + manual + extra credit (nbgrader's ``SubmittedAssignment.score``)
+    raw_score: float
+    late_submission_penalty: float
+    score: float
+    #: graded, needs manual grading, not submitted, or "could not be graded: why"
+    status: str
+
+    @property
+    def complete(self) -> bool:
+        return self.status in (GRADED, NOT_SUBMITTED)
+
+
+@dataclass
+class FinalGrades:
+    assignment: str
+    duedate: str
+    max_score: float
+    rows: list[FinalGrade]
+
+
+def _failed_students(course: Path, assignment: str) -> dict[str, str]:
+    """student -> why ``pglab grade`` could not grade their latest file."""
+    failed = {}
+    for path in sorted((course / ".pglab" / "grade" / assignment).glob("*.json")):
+        try:
+            state = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if state.get("status") == "failed":
+            failed[state["student"]] = state.get("error") or "unknown error"
+    return failed
+
+
+def final_grades(course: Path, assignment: str, url: str | None = None) -> FinalGrades:
+    """Every student's final grade for ``assignment``, from the gradebook at ``url``."""
+    if url is None:
+        from pglab.pipeline.run import db_url, load_config
+
+        url = db_url(course, load_config(course))
+    failed = _failed_students(course, assignment)
+    rows = []
+    with Gradebook(url) as gradebook:
+        try:
+            record = gradebook.find_assignment(assignment)
+        except MissingEntry:
+            raise MissingEntry(
+                f"{assignment} is not in the gradebook yet: run `pglab grade {assignment}` first"
+            ) from None
+        duedate = str(record.duedate) if record.duedate else ""
+        max_score = float(record.max_score)
+        students = {s.id: s for s in gradebook.students}
+        for student_id in sorted(set(students) | set(failed)):
+            student = students.get(student_id)
+            names = (
+                (student.first_name or "", student.last_name or "", student.email or "")
+                if student
+                else ("", "", "")
+            )
+            try:
+                submission = gradebook.find_submission(assignment, student_id)
+            except MissingEntry:
+                submission = None
+            if submission is None:
+                timestamp, raw, penalty = "", 0.0, 0.0
+                status = NOT_SUBMITTED
+            else:
+                timestamp = str(submission.timestamp) if submission.timestamp else ""
+                raw = float(submission.score)
+                penalty = float(submission.late_submission_penalty or 0.0)
+                status = NEEDS_MANUAL if submission.needs_manual_grade else GRADED
+            if student_id in failed:
+                status = f"{NOT_GRADED}: {failed[student_id]}"
+            rows.append(
+                FinalGrade(
+                    student_id,
+                    *names,
+                    timestamp,
+                    raw,
+                    penalty,
+                    max(0.0, raw - penalty),
+                    status,
+                )
+            )
+    return FinalGrades(assignment, duedate, max_score, rows)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def write_nbgrader_csv(grades: FinalGrades, destination: Path) -> Path:
+    """nbgrader's export columns and arithmetic for one assignment, and a ``status`` column
+    (``graded``, ``needs manual grading``, ``not submitted``, ``could not be graded: ...``)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with destination.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([*NBGRADER_COLUMNS, "status"])
+        for row in grades.rows:
+            writer.writerow(
+                [
+                    grades.assignment,
+                    grades.duedate,
+                    row.timestamp,
+                    row.student_id,
+                    row.last_name,
+                    row.first_name,
+                    row.email,
+                    _number(row.raw_score),
+                    _number(row.late_submission_penalty),
+                    _number(row.score),
+                    _number(grades.max_score),
+                    row.status,
+                ]
+            )
+    return destination
+
+
+def write_canvas_csv(grades: FinalGrades, destination: Path) -> Path:
+    """Canvas gradebook import: one row per student, the final score (late penalty applied,
+    written answers as TAs graded them). ``ID`` is the Canvas user id where the student id is
+    one (ids taken from Canvas file names or a Canvas roster are). A student whose file could
+    not be graded gets an empty cell, which Canvas leaves as it is, rather than a zero."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with destination.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*CANVAS_COLUMNS, grades.assignment])
+        writer.writerow(["Points Possible", "", "", "", "", _number(grades.max_score)])
+        for row in grades.rows:
+            name = f"{row.last_name}, {row.first_name}" if row.last_name else row.student_id
+            canvas_id = row.student_id if row.student_id.isdigit() else ""
+            score = "" if row.status.startswith(NOT_GRADED) else _number(row.score)
+            writer.writerow([name, canvas_id, "", row.student_id, "", score])
+    return destination
+
+
+def export_assignment(course: Path, assignment: str, folder: Path | None = None) -> FinalGrades:
+    """Write ``exports/<assignment>-grades.csv`` and ``exports/<assignment>-canvas.csv``."""
+    folder = folder or course / "exports"
+    grades = final_grades(course, assignment)
+    write_nbgrader_csv(grades, folder / f"{assignment}-grades.csv")
+    write_canvas_csv(grades, folder / f"{assignment}-canvas.csv")
+    return grades
+
 
 def nbgrader_csv(course: Path, destination: Path) -> Path:
-    """nbgrader's own export (its columns), for every student in the gradebook.
+    """nbgrader's own export (its columns), for every student and assignment in the gradebook.
 
     nbgrader lists students in the order they entered the gradebook, which for a parallel run
     is the order notebooks happened to finish; rows are sorted by assignment and student so
@@ -29,28 +214,3 @@ def nbgrader_csv(course: Path, destination: Path) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return destination
-
-
-def canvas_csv(run: Run, destination: Path) -> Path:
-    """Canvas gradebook import: one row per graded student, autograded points so far.
-
-    Students mapped from a Canvas export keep their Canvas user id in ``ID``; written answers
-    are added by TAs in formgrader and exported again after manual grading.
-    """
-    with destination.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*CANVAS_COLUMNS, run.assignment])
-        writer.writerow(["Points Possible", "", "", "", "", _points_possible(run)])
-        for outcome in run.outcomes:
-            if outcome.status == "failed":
-                continue
-            canvas_id = outcome.student if outcome.student.isdigit() else ""
-            writer.writerow(
-                [outcome.student, canvas_id, "", outcome.student, "", f"{outcome.score:g}"]
-            )
-    return destination
-
-
-def _points_possible(run: Run) -> str:
-    totals = [o.max_score for o in run.outcomes if o.status != "failed"]
-    return f"{max(totals):g}" if totals else ""

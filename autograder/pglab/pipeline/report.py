@@ -98,7 +98,32 @@ def summarise(run: Run) -> dict:
         "timings": timings,
         "median_seconds": statistics.median(totals) if totals else 0.0,
         "flagged": [o for o in graded if o.flags],
+        "times": submission_times(run),
     }
+
+
+def submission_times(run: Run) -> list[dict]:
+    """Each student's submission time (UTC) and how late it was against the gradebook's
+    due date; the penalty itself is nbgrader's (``pglab export`` shows it)."""
+    from nbgrader.utils import parse_utc
+
+    due = parse_utc(run.duedate) if run.duedate else None
+    rows = []
+    for outcome in run.outcomes:
+        late = ""
+        if due is not None and outcome.submitted:
+            seconds = (parse_utc(outcome.submitted) - due).total_seconds()
+            late = f"{seconds / 3600:.1f} h late" if seconds > 0 else "on time"
+        if outcome.submitted or outcome.time_note:
+            rows.append(
+                {
+                    "student": outcome.student,
+                    "submitted": outcome.submitted,
+                    "late": late,
+                    "note": outcome.time_note,
+                }
+            )
+    return rows
 
 
 def _auto_score(outcome: Outcome) -> float:

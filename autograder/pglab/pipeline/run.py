@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 import warnings
 from contextlib import contextmanager
@@ -22,12 +23,13 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import AssignLatePenalties
-from nbgrader.utils import find_all_files
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+from nbgrader.utils import find_all_files, parse_utc
 from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
+from traitlets.utils.importstring import import_item
 
 from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook
 from pglab.grading.grade import describe
@@ -37,6 +39,9 @@ from pglab.pipeline.discover import Discovery, Found, discover
 from pglab.pipeline.executors import Backend, LocalBackend
 from pglab.preprocessors import SaveAutoGradesOnce
 from pglab.sandbox import Sandbox, require
+
+#: What runs after grading when the course configures no SaveAutoGrades step of its own.
+DEFAULT_SAVING_STEPS = (SaveAutoGradesOnce, AssignLatePenalties)
 
 
 @dataclass
@@ -55,6 +60,10 @@ class Outcome:
     bundle_digest: str = ""
     #: tamper-evidence flags from the static scan (never change the score)
     flags: list[dict] = field(default_factory=list)
+    #: when it was handed in (its timestamp.txt, in UTC), "" where the input does not say
+    submitted: str = ""
+    #: what else the input says about that (Canvas's LATE mark, a zip without times)
+    time_note: str = ""
 
 
 @dataclass
@@ -67,16 +76,89 @@ class Run:
     jobs: int
     #: where grading ran ("" for this machine)
     where: str = ""
+    #: the assignment's due date in the gradebook (UTC), "" if none
+    duedate: str = ""
 
 
 def load_config(course: Path) -> Config:
-    """The course's nbgrader_config.py, as nbgrader itself would read it."""
+    """The course's nbgrader_config.py, as nbgrader itself would read it: with the course
+    directory on sys.path, as nbgrader puts its working directory there, so that modules next
+    to the config (a course's own LateSubmissionPlugin) import the same way."""
+    if str(course) not in sys.path:
+        sys.path.insert(0, str(course))
     return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
 
 
 def db_url(course: Path, config: Config) -> str:
     configured = config.get("CourseDirectory", {}).get("db_url")
     return configured or f"sqlite:///{course / 'gradebook.db'}"
+
+
+def saving_steps(config: Config) -> list[type]:
+    """The preprocessors ``nbgrader autograde`` runs after grading, from the course's own
+    ``c.Autograde.autograde_preprocessors``: everything from its first ``SaveAutoGrades``
+    (pglab's ``SaveAutoGradesOnce`` is one) to the end, so ``AssignLatePenalties`` with the
+    course's ``c.AssignLatePenalties.plugin_class`` and ``c.LateSubmissionPlugin`` settings.
+    ``pglab grade`` runs exactly these, configured exactly as nbgrader configures them."""
+    configured = config.get("Autograde", {}).get("autograde_preprocessors")
+    if not configured:
+        return list(DEFAULT_SAVING_STEPS)
+    steps = [import_item(s) if isinstance(s, str) else s for s in configured]
+    for index, step in enumerate(steps):
+        if isinstance(step, type) and issubclass(step, SaveAutoGrades):
+            return steps[index:]
+    return list(DEFAULT_SAVING_STEPS)
+
+
+def run_saving_steps(notebook, resources: dict, config: Config):
+    """Save a graded notebook's scores and late penalty as ``nbgrader autograde`` does."""
+    with _quiet_nbgrader_session():
+        for step in saving_steps(config):
+            notebook, resources = step(config=config)(notebook, resources)
+    return notebook, resources
+
+
+def ensure_assignment(course: Path, assignment: str, url: str) -> bool:
+    """Put ``assignment`` into the gradebook from ``source/`` when it is not there (a fresh
+    clone, or a new gradebook), as ``nbgrader generate_assignment`` does, without touching
+    ``release/``. Returns True if it had to; raises FileNotFoundError with what to do when
+    there is no source to create it from."""
+    with Gradebook(url) as gradebook:
+        try:
+            if gradebook.find_assignment(assignment).notebooks:
+                return False
+        except MissingEntry:
+            pass
+    if not (course / "source" / assignment).is_dir():
+        raise FileNotFoundError(
+            f"{assignment} is not in the gradebook and there is no source/{assignment}/ to "
+            f"create it from: check the name, or run `pglab release {assignment}` first"
+        )
+    from tempfile import TemporaryDirectory
+
+    from pglab.course import run_nbgrader
+
+    with TemporaryDirectory(prefix="pglab-release-") as scratch:
+        run_nbgrader(
+            course,
+            "generate_assignment",
+            assignment,
+            "--force",
+            f"--CourseDirectory.release_directory={scratch}",
+        )
+    return True
+
+
+def recorded_scores(url: str, assignment: str) -> dict[str, dict[str, float | None]]:
+    """student -> grade cell -> the autograded score the gradebook holds for it."""
+    recorded: dict[str, dict[str, float | None]] = {}
+    with Gradebook(url) as gradebook:
+        for submission in gradebook.assignment_submissions(assignment):
+            cells = recorded.setdefault(submission.student_id, {})
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    cells[grade.name] = grade.auto_score
+    return recorded
 
 
 def _sha256(data: bytes) -> str:
@@ -104,9 +186,14 @@ class ClassWriter:
         url: str,
         bundle: Bundle,
         ignore: list[str] | None = None,
+        config: Config | None = None,
+        recorded: dict[str, dict[str, float | None]] | None = None,
     ):
         self.course, self.assignment, self.notebook = course, assignment, notebook
         self.url, self.bundle = url, bundle
+        self.config = config if config is not None else Config()
+        #: the gradebook's autograded scores (``recorded_scores``): None skips the check
+        self.recorded = recorded
         self.state_dir = course / ".pglab" / "grade" / assignment
         #: nbgrader's CourseDirectory.ignore: files never copied between course trees
         self.ignore = list(ignore if ignore is not None else CourseDirectory().ignore)
@@ -150,10 +237,27 @@ class ClassWriter:
             and before.submission_sha256 == sha
             and before.bundle_digest == self.bundle.digest
             and self._path("autograded", found.student).is_file()
+            and self.in_gradebook(before)
         ):
             before.status = "unchanged"
             return before
         return None
+
+    def in_gradebook(self, before: Outcome) -> bool:
+        """Whether the gradebook holds the scores this state file says were saved: after an
+        older gradebook.db is restored it may not, and the student is graded again."""
+        if self.recorded is None:
+            return True
+        held = self.recorded.get(before.student)
+        if held is None:
+            return False
+        for cell in before.cells:
+            if cell.get("score") is None:  # written answers: graded by hand, not here
+                continue
+            saved = held.get(cell["grade_id"])
+            if saved is None or abs(saved - cell["score"]) > 1e-9:
+                return False
+        return True
 
     def save_state(self, outcome: Outcome) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -161,6 +265,28 @@ class ClassWriter:
         temporary = target.with_suffix(".tmp")
         temporary.write_text(json.dumps(asdict(outcome), indent=1, sort_keys=True))
         os.replace(temporary, target)  # atomic: a crash leaves the old state or the new one
+
+    def reapply_late_penalties(self, students: list[str]) -> None:
+        """Run the late-penalty step again for students not regraded, so that a changed due
+        date or extension (``nbgrader db``, formgrader) reaches their saved penalty."""
+        if not students:
+            return
+        with Gradebook(self.url) as gradebook:
+            if gradebook.find_assignment(self.assignment).duedate is None:
+                return
+        steps = [s for s in saving_steps(self.config) if issubclass(s, AssignLatePenalties)]
+        for student in students:
+            resources = {
+                "nbgrader": {
+                    "notebook": self.notebook,
+                    "assignment": self.assignment,
+                    "student": student,
+                    "db_url": self.url,
+                }
+            }
+            with _quiet_nbgrader_session():
+                for step in steps:
+                    step(config=self.config)(nbformat.v4.new_notebook(), resources)
 
     def write_graded(self, found: Found, result: GradeResult) -> None:
         submitted = self._path("submitted", found.student)
@@ -187,10 +313,9 @@ class ClassWriter:
                 )
             else:
                 gradebook.update_or_create_submission(self.assignment, found.student)
-        # nbgrader's own preprocessors write the scores, as in `nbgrader autograde`.
-        with _quiet_nbgrader_session():
-            graded, resources = SaveAutoGradesOnce()(graded, resources)
-            graded, resources = AssignLatePenalties()(graded, resources)
+        # nbgrader's own preprocessors write the scores and the late penalty, configured by
+        # the course's config, as in `nbgrader autograde` (saving_steps).
+        graded, resources = run_saving_steps(graded, resources, self.config)
         autograded = self._path("autograded", found.student)
         autograded.parent.mkdir(parents=True, exist_ok=True)
         if autograded.exists():
@@ -240,11 +365,17 @@ def grade_class(
     unsafe_no_sandbox: bool = False,
     progress: bool = True,
     scheduler: str | None = None,
+    students: list[str] | None = None,
+    force: bool = False,
+    say=print,
 ) -> Run:
     """Grade every submission under ``source``; returns what happened to each.
 
     Grading runs in a local pool of ``jobs`` processes, or, given a Dask ``scheduler``
-    address (or ``c.Cluster.scheduler``), on that cluster's workers.
+    address (or ``c.Cluster.scheduler``), on that cluster's workers. A submission already
+    graded (same file, same grading bundle, scores still in the gradebook) is "unchanged"
+    and not graded again, unless ``force``; ``students`` limits the run to those ids and
+    grades them again whatever their state. ``say`` prints what the run is about to do.
     """
     started = time.perf_counter()
     config = load_config(course)
@@ -257,22 +388,34 @@ def grade_class(
     if sandbox.enabled and not cluster.scheduler:
         require(sandbox.bwrap)  # on a cluster, every worker is asked instead
     url = db_url(course, config)
+    if ensure_assignment(course, assignment, url):
+        say(f"{assignment} was not in the gradebook: added it from source/{assignment}/.")
     bundle = bundle_from_gradebook(url, assignment, config)
     if not bundle.notebooks:
         raise MissingEntry(f"{assignment} has no notebooks in the gradebook")
     notebook = sorted(bundle.notebooks)[0]
     discovery: Discovery = discover(source, assignment, notebook)
+    if students:
+        missing = sorted(set(students) - set(discovery.submissions))
+        if missing:
+            raise FileNotFoundError(f"no {notebook}.ipynb for {', '.join(missing)} in {source}")
+        discovery.submissions = {s: discovery.submissions[s] for s in sorted(set(students))}
     ignore = CourseDirectory(config=config).ignore
-    writer = ClassWriter(course, assignment, notebook, url, bundle, ignore)
+    writer = ClassWriter(
+        course, assignment, notebook, url, bundle, ignore, config, recorded_scores(url, assignment)
+    )
     outcomes: list[Outcome] = []
     todo: list[tuple[Found, str]] = []
     for found in discovery.submissions.values():
         sha = _sha256(found.data)
-        unchanged = writer.is_unchanged(found, sha)
+        unchanged = None if (force or students) else writer.is_unchanged(found, sha)
         if unchanged:
             outcomes.append(unchanged)
         else:
             todo.append((found, sha))
+    if not (force or students):
+        _announce_regrades(writer, todo, say)
+    writer.reapply_late_penalties([o.student for o in outcomes])
 
     backend: Backend
     if cluster.scheduler:
@@ -291,8 +434,65 @@ def grade_class(
         bar.close()
         backend.close()
     outcomes.sort(key=lambda o: o.student)
+    zipped = source.is_file()
+    for outcome in outcomes:
+        found = discovery.submissions.get(outcome.student)
+        if found is not None:
+            outcome.submitted, outcome.time_note = submission_time(found, zipped)
+    with Gradebook(url) as gradebook:
+        due = gradebook.find_assignment(assignment).duedate
     wall = time.perf_counter() - started
-    return Run(course, assignment, outcomes, discovery.skipped, wall, backend.jobs, backend.where)
+    return Run(
+        course,
+        assignment,
+        outcomes,
+        discovery.skipped,
+        wall,
+        backend.jobs,
+        backend.where,
+        f"{due:%Y-%m-%d %H:%M:%S} UTC" if due else "",
+    )
+
+
+def submission_time(found: Found, zipped: bool) -> tuple[str, str]:
+    """(when ``found`` was handed in, in UTC, or ""; a note on what the input says about it)."""
+    when = ""
+    if found.timestamp:
+        try:
+            when = f"{parse_utc(found.timestamp):%Y-%m-%d %H:%M:%S} UTC"
+        except (ValueError, OverflowError):
+            when = ""
+    notes = []
+    if "_LATE_" in Path(found.origin).name:
+        notes.append("Canvas marked it LATE")
+    if zipped and not found.timestamp:
+        notes.append("the LMS zip holds no submission time (its entry dates are not one)")
+    return when, "; ".join(notes)
+
+
+def _announce_regrades(writer: ClassWriter, todo: list[tuple[Found, str]], say) -> None:
+    """Say why students graded before are graded again, before grading starts."""
+    bundle_changed, missing = [], []
+    for found, sha in todo:
+        before = writer.previous(found.student)
+        if before is None or before.status == "failed" or before.submission_sha256 != sha:
+            continue
+        if before.bundle_digest != writer.bundle.digest:
+            bundle_changed.append(found.student)
+        else:
+            missing.append(found.student)
+    if bundle_changed:
+        say(
+            f"{len(bundle_changed)} submission(s) graded before are graded again: the grading "
+            "changed since (the assignment's source or points in the gradebook, the course's "
+            "nbgrader_config.py, or the pglab version)."
+        )
+    if missing:
+        say(
+            f"{len(missing)} submission(s) graded before have no matching grades in the "
+            f"gradebook (restored or reset?): they are graded again: {', '.join(missing[:10])}"
+            + (" ..." if len(missing) > 10 else "")
+        )
 
 
 def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) -> None:

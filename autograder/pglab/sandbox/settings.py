@@ -22,7 +22,7 @@ class Sandbox(Configurable):
         help="Run every autograde kernel inside bubblewrap (bwrap). Setting this to False "
         "runs student code UNSANDBOXED, as the grading user, with read and write access to "
         "source/, the gradebook and every other submission: only for a trusted class or to "
-        "debug the sandbox itself. (`pglab grade` will expose this as --unsafe-no-sandbox.)",
+        "debug the sandbox itself. (`pglab grade --unsafe-no-sandbox` sets it for one run.)",
     ).tag(config=True)
 
     bwrap = Unicode(

@@ -1,0 +1,43 @@
+"""``pglab roster CSV``: put the class's ids, names and emails into the gradebook.
+
+Reads a Canvas gradebook export, a Moodle grading worksheet or nbgrader's student CSV
+(``pglab.roster``). Students on the roster appear in ``pglab export`` even if they never
+submitted; the ids must be the ones ``pglab grade`` finds in submission file names (Canvas
+user id, Moodle participant number) or submitted/ folder names.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pglab.roster import RosterError, add_students, read_roster
+
+HELP = "Add the students of a Canvas or Moodle roster CSV (ids, names, emails) to the gradebook."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "csv",
+        help="Canvas gradebook export, Moodle grading worksheet, or "
+        "a CSV with id,first_name,last_name,email",
+    )
+    parser.add_argument("--course", default=".", help="course directory (default: .)")
+
+
+def run(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve()
+    try:
+        rows = read_roster(Path(args.csv))
+    except (OSError, UnicodeDecodeError, RosterError) as error:
+        print(f"pglab roster: cannot read {args.csv}: {error}")
+        return 2
+    if not rows:
+        print(f"pglab roster: no students found in {args.csv}")
+        return 2
+    written = add_students(course, rows)
+    print(
+        f"pglab roster: {len(written)} students in the gradebook ({', '.join(written[:5])}"
+        f"{' ...' if len(written) > 5 else ''})"
+    )
+    return 0

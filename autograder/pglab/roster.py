@@ -1,0 +1,120 @@
+"""The class roster: students' ids, names and emails, from an LMS export into the gradebook.
+
+Read formats (recognised by their header row):
+
+- **Canvas** gradebook export (Grades > Export > CSV): ``Student`` ("Last, First"), ``ID``
+  (the Canvas user id, the number in Canvas submission file names), ``SIS User ID``,
+  ``SIS Login ID``, ``Section``, then one column per assignment. The "Points Possible" row
+  and other rows without an ``ID`` are skipped. Canvas writes no email in this export.
+- **Moodle** assignment grading worksheet (Assignment > Submissions > Download grading
+  worksheet): ``Identifier`` ("Participant 12345", the number in Moodle submission file
+  names), ``Full name``, ``Email address``, ... The last word of the full name is taken as
+  the last name.
+- **nbgrader's** own student CSV (as ``nbgrader db student import`` reads it): ``id``,
+  ``first_name``, ``last_name``, ``email``.
+
+Students are written with nbgrader's ``Gradebook.update_or_create_student``: an existing
+student keeps their grades and gets the new names and email.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+class RosterError(ValueError):
+    """The file is not a roster this module can read; the message says why."""
+
+
+def _column(header: list[str], *names: str) -> int | None:
+    wanted = [n.lower() for n in names]
+    for index, title in enumerate(header):
+        if title.strip().lower() in wanted:
+            return index
+    return None
+
+
+def parse_roster(text: str) -> list[RosterRow]:
+    """The students in a Canvas, Moodle or nbgrader roster CSV (see the module's help)."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows:
+        raise RosterError("the file is empty")
+    header, body = rows[0], rows[1:]
+    cell = lambda row, i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
+    canvas_id, student = _column(header, "ID"), _column(header, "Student")
+    moodle_id, full_name = _column(header, "Identifier"), _column(header, "Full name")
+    plain_id = _column(header, "id", "student_id")
+    first, last = (
+        _column(header, "first_name", "First name"),
+        _column(header, "last_name", "Last name", "Surname"),
+    )
+    email = _column(header, "email", "Email address", "Email")
+    found: list[RosterRow] = []
+    for row in body:
+        if canvas_id is not None and student is not None:
+            identifier = cell(row, canvas_id)
+            if not identifier.isdigit():  # "Points Possible", "Muted" and blank rows
+                continue
+            last_name, _, first_name = cell(row, student).partition(",")
+            found.append(RosterRow(identifier, first_name.strip(), last_name.strip()))
+        elif moodle_id is not None:
+            match = re.search(r"(\d+)\s*$", cell(row, moodle_id))
+            if not match:
+                continue
+            *given, family = cell(row, full_name).split() or [""]
+            found.append(RosterRow(match.group(1), " ".join(given), family, cell(row, email)))
+        elif plain_id is not None:
+            identifier = cell(row, plain_id)
+            if identifier:
+                found.append(
+                    RosterRow(identifier, cell(row, first), cell(row, last), cell(row, email))
+                )
+        else:
+            raise RosterError(
+                "no id column: expected a Canvas gradebook export (Student, ID, ...), a Moodle "
+                "grading worksheet (Identifier, Full name, ...) or nbgrader's student CSV "
+                f"(id, first_name, last_name, email); the header is {', '.join(header)}"
+            )
+    return found
+
+
+def read_roster(path: Path) -> list[RosterRow]:
+    return parse_roster(Path(path).read_text(encoding="utf-8-sig"))
+
+
+def add_students(course: Path, rows: Iterable[RosterRow], url: str | None = None) -> list[str]:
+    """Create or update every student of ``rows`` in the course's gradebook (nbgrader's
+    Student records); returns the ids written. Grades already saved are kept."""
+    if url is None:
+        from pglab.pipeline.run import db_url, load_config
+
+        url = db_url(Path(course), load_config(Path(course)))
+    written = []
+    with Gradebook(url) as gradebook:
+        for row in rows:
+            details = {
+                key: value or None
+                for key, value in (
+                    ("first_name", row.first_name),
+                    ("last_name", row.last_name),
+                    ("email", row.email),
+                )
+            }
+            gradebook.update_or_create_student(row.id, **details)
+            written.append(row.id)
+    return written

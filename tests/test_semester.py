@@ -1,0 +1,297 @@
+"""An instructor's semester through the real commands: late penalties as nbgrader applies
+them, regrading on purpose, a restored gradebook, the roster, and final grades after TA
+grading; and every `pglab` verb on a fresh clone (no gradebook yet) without a traceback."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+from support import ASSIGNMENT, REPOSITORY
+
+from pglab.course import nbgrader_env, run_nbgrader, scratch_course
+from pglab.roster import RosterRow, parse_roster
+from pglab.submissions import fill, solution_code
+
+DUE = "2026-03-01 12:00:00 UTC"
+ON_TIME = "2026-03-01 11:59:00 UTC"
+LATE = "2026-03-02 09:00:00 UTC"
+
+#: A custom nbgrader late-penalty plugin in a module next to nbgrader_config.py, which
+#: nbgrader and pglab both import from the course directory: half the score off when late.
+HALF_OFF = """
+from nbgrader.plugins import LateSubmissionPlugin
+
+
+class HalfOff(LateSubmissionPlugin):
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        return score / 2 if total_seconds_late > 0 else None
+"""
+
+METHODS = {
+    "none": "c.LateSubmissionPlugin.penalty_method = 'none'\n",
+    "zero": "c.LateSubmissionPlugin.penalty_method = 'zero'\n",
+    "custom": "c.AssignLatePenalties.plugin_class = 'half_off.HalfOff'\n",
+}
+
+pytestmark = pytest.mark.pipeline
+
+
+def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """The installed `pglab` script, as instructors run it (its sys.path does not start with
+    the working directory, as `python -m` does: the course's own plugin must still import)."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "pglab"), *args],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def saved(course: Path) -> dict[str, tuple[float, float]]:
+    """student -> (score, late penalty) as the gradebook holds them."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            s.student_id: (float(s.score), float(s.late_submission_penalty or 0.0))
+            for s in gradebook.assignment_submissions(ASSIGNMENT)
+        }
+
+
+def auto_scores(course: Path) -> dict[str, dict[str, float | None]]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            s.student_id: {g.name: g.auto_score for n in s.notebooks for g in n.grades}
+            for s in gradebook.assignment_submissions(ASSIGNMENT)
+        }
+
+
+def configure(course: Path, base: str, method: str) -> None:
+    (course / "nbgrader_config.py").write_text(base + METHODS[method])
+
+
+def submit(course: Path, student: str, data: bytes, timestamp: str | None) -> None:
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{ASSIGNMENT}.ipynb").write_bytes(data)
+    if timestamp:
+        (folder / "timestamp.txt").write_text(timestamp)
+
+
+@pytest.fixture(scope="module")
+def semester(tmp_path_factory):
+    """Two copies of one course; each late-penalty method graded by `nbgrader autograde` in
+    one and by `pglab grade` in the other. Then the pglab course goes on through a semester."""
+    root = tmp_path_factory.mktemp("semester")
+    base = scratch_course(REPOSITORY, root / "base", [ASSIGNMENT])
+    config = (base / "nbgrader_config.py").read_text()
+    config += "\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 40\n"
+    (base / "half_off.py").write_text(HALF_OFF)
+    with Gradebook(f"sqlite:///{base / 'gradebook.db'}") as gradebook:
+        gradebook.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+    source = nbformat.read(base / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    release = nbformat.read(base / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    answered = fill(release, solution_code(source))
+    for cell in answered.cells:  # written answers, for TAs to grade (unanswered ones score 0)
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "The score function is the gradient of the log-probability."
+    correct = nbformat.writes(answered).encode()
+    submit(base, "ann", correct, ON_TIME)
+    submit(base, "bob", correct, LATE)
+    nb, pg = root / "nbgrader", root / "pglab"
+    shutil.copytree(base, nb)
+    shutil.copytree(base, pg)
+    backup = root / "gradebook-before-grading.db"
+    shutil.copy(pg / "gradebook.db", backup)
+
+    found: dict = {"methods": {}, "course": pg, "config": config}
+    for method in METHODS:
+        configure(nb, config, method)
+        configure(pg, config, method)
+        run_nbgrader(nb, "autograde", ASSIGNMENT, "--force")
+        graded = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback")
+        assert graded.returncode == 0, graded.stdout + graded.stderr
+        found["methods"][method] = (saved(nb), saved(pg), graded.stdout)
+
+    # Regrade on purpose: a rerun grades nobody; --student grades exactly that one.
+    found["rerun"] = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback").stdout
+    bob = pg / "autograded" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    bob_before = bob.stat().st_mtime_ns
+    found["one"] = pglab(pg, "grade", ASSIGNMENT, "--student", "ann", "--quiet", "--no-feedback")
+    found["bob_untouched"] = bob.stat().st_mtime_ns == bob_before
+    found["unknown"] = pglab(pg, "grade", ASSIGNMENT, "--student", "nobody", "--quiet")
+
+    # The roster, a file that cannot be graded, TA grading, then the final export.
+    roster = root / "roster.csv"
+    roster.write_text(
+        "id,first_name,last_name,email\n"
+        "ann,Ann,Lee,ann@example.org\nbob,Bob,Ray,\ncyd,Cyd,Fox,\ndan,Dan,Orr,\n"
+    )
+    found["roster"] = pglab(pg, "roster", str(roster))
+    submit(pg, "cyd", b'{"cells": [ this is not json', ON_TIME)
+    found["cyd"] = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback")
+    found["before_ta"] = _rows(pg / "exports" / f"{ASSIGNMENT}-grades.csv")
+    manual = {}
+    with Gradebook(f"sqlite:///{pg / 'gradebook.db'}") as gradebook:
+        for student in ("ann", "bob"):
+            submission = gradebook.find_submission(ASSIGNMENT, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.auto_score is None:  # a written answer: as formgrader saves it
+                        grade.manual_score = grade.max_score / 2
+                        grade.needs_manual_grade = False
+                        manual[student] = manual.get(student, 0.0) + grade.max_score / 2
+        gradebook.db.commit()
+    found["manual"] = manual
+    found["export"] = pglab(pg, "export", ASSIGNMENT)
+    state = pg / ".pglab" / "grade" / ASSIGNMENT
+    found["auto"] = {
+        s: json.loads((state / f"{s}.json").read_text())["score"] for s in ("ann", "bob")
+    }
+
+    # Restore the gradebook backed up before any grading: the next run puts grades back.
+    found["before_restore"] = auto_scores(pg)
+    shutil.copy(backup, pg / "gradebook.db")
+    found["restored"] = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback")
+    found["after_restore"] = auto_scores(pg)
+    return found
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_pglab_grade_saves_the_late_penalty_nbgrader_autograde_saves(semester, method):
+    by_nbgrader, by_pglab, _ = semester["methods"][method]
+    assert by_pglab == by_nbgrader
+    (ann_score, ann_penalty), (bob_score, bob_penalty) = by_pglab["ann"], by_pglab["bob"]
+    assert ann_score == bob_score > 0 and ann_penalty == 0  # same notebook, ann on time
+    expected = {"none": 0.0, "zero": bob_score, "custom": bob_score / 2}[method]
+    assert bob_penalty == pytest.approx(expected)
+
+
+def test_a_changed_grading_config_is_announced_before_everyone_is_regraded(semester):
+    first, *changed = (semester["methods"][m][2] for m in METHODS)
+    assert "graded again" not in first
+    for stdout in changed:
+        assert "2 submission(s) graded before are graded again: the grading changed" in stdout
+        assert "2 graded, 0 unchanged" in stdout
+
+
+def test_student_regrades_one_student_and_no_one_else(semester):
+    assert "0 graded, 2 unchanged" in semester["rerun"], semester["rerun"]
+    one = semester["one"]
+    assert one.returncode == 0 and "1 graded, 0 unchanged" in one.stdout, one.stdout
+    assert semester["bob_untouched"]
+    unknown = semester["unknown"]
+    assert unknown.returncode == 2 and "nobody" in unknown.stdout
+    assert "Traceback" not in unknown.stdout + unknown.stderr
+
+
+def test_a_restored_gradebook_gets_its_grades_back(semester):
+    restored = semester["restored"]
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "no matching grades in the gradebook" in restored.stdout, restored.stdout
+    assert "2 graded, 0 unchanged" in restored.stdout
+    assert semester["after_restore"] == semester["before_restore"]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_final_export_carries_ta_points_and_penalties_for_everyone_on_the_roster(semester):
+    course = semester["course"]
+    assert semester["roster"].returncode == 0, semester["roster"].stdout
+    assert "1 could not be graded" in semester["cyd"].stdout
+    # pglab grade's own export, before TA grading: the written answers are still open
+    before = {r["student_id"]: r["status"] for r in semester["before_ta"]}
+    assert before["ann"] == before["bob"] == "needs manual grading"
+    export = semester["export"]
+    assert export.returncode == 0, export.stdout + export.stderr
+    rows = {r["student_id"]: r for r in _rows(course / "exports" / f"{ASSIGNMENT}-grades.csv")}
+    assert set(rows) == {"ann", "bob", "cyd", "dan"}
+    manual, auto = semester["manual"], semester["auto"]
+    assert manual["ann"] > 0 and manual["bob"] > 0
+    for student in ("ann", "bob"):
+        raw = float(rows[student]["raw_score"])
+        assert raw == pytest.approx(auto[student] + manual[student])
+    # the course's config is the custom plugin: bob was late, half off; ann on time
+    assert float(rows["ann"]["late_submission_penalty"]) == 0
+    assert float(rows["ann"]["score"]) == pytest.approx(float(rows["ann"]["raw_score"]))
+    bob_raw = float(rows["bob"]["raw_score"])
+    assert float(rows["bob"]["late_submission_penalty"]) == pytest.approx(bob_raw / 2)
+    assert float(rows["bob"]["score"]) == pytest.approx(bob_raw / 2)
+    assert rows["ann"]["status"] == rows["bob"]["status"] == "graded"
+    assert rows["cyd"]["status"].startswith("could not be graded")
+    assert rows["dan"]["status"] == "not submitted" and float(rows["dan"]["score"]) == 0
+    assert rows["ann"]["last_name"] == "Lee" and rows["ann"]["email"] == "ann@example.org"
+
+    with (course / "exports" / f"{ASSIGNMENT}-canvas.csv").open(newline="") as handle:
+        header, points, *students = list(csv.reader(handle))
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
+    assert float(points[-1]) == float(rows["ann"]["max_score"])
+    canvas = {row[3]: row for row in students}
+    assert canvas["ann"][0] == "Lee, Ann"
+    assert float(canvas["ann"][-1]) == pytest.approx(float(rows["ann"]["score"]))
+    assert float(canvas["bob"][-1]) == pytest.approx(float(rows["bob"]["score"]))
+    assert canvas["cyd"][-1] == ""  # left for the instructor, not a zero
+    assert float(canvas["dan"][-1]) == 0
+
+
+def test_rosters_in_the_formats_canvas_and_moodle_export():
+    canvas = (
+        "Student,ID,SIS User ID,SIS Login ID,Section,reinforce (123)\n"
+        "    Points Possible,,,,,22\n"
+        '"Lee, Ann",777,S1,alee,Sec 1,\n'
+        '"Student, Test",,,,,\n'
+    )
+    assert parse_roster(canvas) == [RosterRow("777", "Ann", "Lee")]
+    moodle = (
+        "\ufeffIdentifier,Full name,Email address,Status,Grade\n"
+        "Participant 555,Ann Mary Lee,ann@example.org,Submitted,\n"
+    )
+    assert parse_roster(moodle) == [RosterRow("555", "Ann Mary", "Lee", "ann@example.org")]
+    with pytest.raises(ValueError, match="no id column"):
+        parse_roster("name,grade\nann,3\n")
+
+
+def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
+    """A clone has source/ and the config but no gradebook: no verb ends in a traceback.
+    (`pglab release` is nbgrader's generate_assignment, which creates the gradebook by
+    design; tests/test_release.py runs it.)"""
+    course = tmp_path / "clone"
+    course.mkdir()
+    shutil.copy(REPOSITORY / "nbgrader_config.py", course)
+    shutil.copytree(REPOSITORY / "source", course / "source")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nann,Ann,Lee,\n")
+    runs = {
+        "export before grade": pglab(course, "export", ASSIGNMENT),
+        "scan": pglab(course, "scan", ASSIGNMENT),
+        "probes": pglab(course, "probes", "--check"),
+        "config-reference": pglab(course, "config-reference"),
+        "roster": pglab(course, "roster", str(roster)),
+        "grade, nothing submitted": pglab(course, "grade", ASSIGNMENT, "--quiet"),
+    }
+    submit(course, "ann", b"{}", None)
+    runs["grade, assignment not yet in the gradebook"] = pglab(
+        course, "grade", ASSIGNMENT, "--quiet", "--no-feedback"
+    )
+    runs["export"] = pglab(course, "export", ASSIGNMENT)
+    for name, result in runs.items():
+        assert "Traceback" not in result.stdout + result.stderr, (name, result.stderr)
+    assert runs["export before grade"].returncode == 2
+    assert "pglab grade" in runs["export before grade"].stdout
+    assert "no submissions yet" in runs["grade, nothing submitted"].stdout
+    graded = runs["grade, assignment not yet in the gradebook"]
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert "added it from source/" in graded.stdout and "1 could not be graded" in graded.stdout
+    assert runs["export"].returncode == 0
+    assert not (course / "release").exists()  # release/ is pglab release's, not grade's
