@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import struct
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -295,3 +297,37 @@ def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
     assert "added it from source/" in graded.stdout and "1 could not be graded" in graded.stdout
     assert runs["export"].returncode == 0
     assert not (course / "release").exists()  # release/ is pglab release's, not grade's
+
+
+def test_submission_times_keep_their_time_zone_and_lms_zip_dates_are_not_taken_for_them(
+    tmp_path,
+):
+    """A timestamp.txt (nbgrader's, in a folder or a zip) is read with its zone, as nbgrader
+    reads it; a Canvas zip entry's date, the time the zip was made, is not a submission time
+    (it would make everyone late); Canvas's own LATE mark is kept for the report."""
+    from datetime import datetime, timezone
+
+    from pglab.pipeline.discover import discover, zip_date
+    from pglab.pipeline.run import submission_time
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        late = zipfile.ZipInfo("leeann_LATE_777_4242_reinforce.ipynb", (2026, 3, 9, 8, 0, 0))
+        bundle.writestr(late, b"{}")
+        bundle.writestr("ann/reinforce/reinforce.ipynb", b"{}")
+        bundle.writestr("ann/reinforce/timestamp.txt", "2026-03-01 23:10:00 Europe/Berlin")
+    found = discover(archive, ASSIGNMENT, ASSIGNMENT).submissions
+    assert found["777"].timestamp is None
+    assert submission_time(found["777"], zipped=True) == (
+        "",
+        "Canvas marked it LATE; the LMS zip holds no submission time (its entry dates are not one)",
+    )
+    assert submission_time(found["ann"], zipped=True) == ("2026-03-01 22:10:00 UTC", "")
+
+    # an entry with an extended timestamp field (UTC seconds) is dated in UTC
+    moment = datetime(2026, 3, 1, 22, 10, tzinfo=timezone.utc)
+    info = zipfile.ZipInfo("x.ipynb", (2026, 3, 1, 23, 10, 0))
+    info.extra = struct.pack("<HHBi", 0x5455, 5, 1, int(moment.timestamp()))
+    assert zip_date(info) == (moment.timestamp(), "zip entry dated 2026-03-01 22:10:00 UTC")
+    info.extra = b""
+    assert "no time zone recorded" in zip_date(info)[1]

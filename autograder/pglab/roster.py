@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +97,13 @@ def read_roster(path: Path) -> list[RosterRow]:
     return parse_roster(Path(path).read_text(encoding="utf-8-sig"))
 
 
-def add_students(course: Path, rows: Iterable[RosterRow], url: str | None = None) -> list[str]:
+def add_students(
+    course: Path, rows: Iterable[RosterRow | Mapping[str, str]], url: str | None = None
+) -> list[str]:
     """Create or update every student of ``rows`` in the course's gradebook (nbgrader's
-    Student records); returns the ids written. Grades already saved are kept."""
+    Student records); returns the ids written. Grades already saved are kept. A row is a
+    :class:`RosterRow` or a mapping with ``id`` and optionally ``first_name``, ``last_name``
+    and ``email``."""
     if url is None:
         from pglab.pipeline.run import db_url, load_config
 
@@ -107,6 +111,8 @@ def add_students(course: Path, rows: Iterable[RosterRow], url: str | None = None
     written = []
     with Gradebook(url) as gradebook:
         for row in rows:
+            if isinstance(row, Mapping):
+                row = RosterRow(**{k: str(v or "") for k, v in row.items()})
             details = {
                 key: value or None
                 for key, value in (
