@@ -89,14 +89,13 @@ def test_an_estimator_right_for_a_wrong_callee_is_not_charged_again(rewards_to_g
         rewards_to_go_kernel.verdict("test_rewards_to_go", **own).misconception
         == "rewards_to_go.excludes_current"
     )
-    for name in (
-        "test_reinforce_rewards_to_go",
-        "test_reinforce_value_baseline",
-        "test_estimators_unbiased",
-        "test_variance_reduction",
-    ):
+    for name in ("test_reinforce_rewards_to_go", "test_reinforce_value_baseline"):
         result = rewards_to_go_kernel.verdict(name, **own)
         assert result.passed and "rewards_to_go" in result.text(), (name, result.text())
+    # The dual-path cells judge the estimators as they are (issue 13): built on the wrong
+    # rewards_to_go they are biased there, and the feedback names the helper.
+    result = rewards_to_go_kernel.verdict("test_estimators_unbiased", **own)
+    assert not result.passed and "follows the rewards_to_go you wrote" in result.text()
 
 
 def test_a_second_bug_on_top_of_a_wrong_callee_still_fails(rewards_to_go_kernel):

@@ -8,7 +8,8 @@ call it the same way.
 from __future__ import annotations
 
 from pglab.assignments import Assignment
-from pglab.checks.verdict import Verdict
+from pglab.checks.attribution import CellRecords, Note, parameters_of, settle
+from pglab.checks.verdict import NOTEBOOK, NotebookContext, Verdict
 from pglab.records import RecordError, find_record
 
 
@@ -20,6 +21,12 @@ def _kernel_error(outputs: list) -> str | None:
 
 
 def judge_cell(assignment: Assignment, grade_id: str, outputs: list) -> Verdict:
+    return _judge(assignment, grade_id, outputs)[0]
+
+
+def _judge(
+    assignment: Assignment, grade_id: str, outputs: list
+) -> tuple[Verdict, CellRecords | None]:
     probe = assignment.probes[grade_id]
     inputs = probe.rebuild_inputs()
     try:
@@ -29,15 +36,36 @@ def judge_cell(assignment: Assignment, grade_id: str, outputs: list) -> Verdict:
         kernel_error = _kernel_error(outputs)
         if kernel_error:
             details.append(f"The cell raised {kernel_error}")
-        return Verdict(False, f"This check could not run: {error}.", tuple(details))
-    return assignment.checks[grade_id](probe, inputs, parts)
+        return Verdict(False, f"This check could not run: {error}.", tuple(details)), None
+    verdict = assignment.checks[grade_id](probe, inputs, parts)
+    return verdict, CellRecords(probe, inputs, parts)
 
 
 def judge_notebook(assignment: Assignment, cells: list) -> dict[str, Verdict]:
     """Verdicts for every grade cell of ``cells`` that the assignment has a probe for."""
-    verdicts = {}
+    return judge_notebook_with_notes(assignment, cells)[0]
+
+
+def judge_notebook_with_notes(
+    assignment: Assignment, cells: list
+) -> tuple[dict[str, Verdict], list[Note]]:
+    """The verdicts, with excuses settled across cells (``checks/attribution.py``), and the
+    notes for the TA that settling produced."""
+    code = tuple(
+        (c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), c.get("source", ""))
+        for c in cells
+        if c.get("cell_type") == "code"
+    )
+    verdicts, records = {}, {}
     for cell in cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.get("cell_type") == "code" and grade_id in assignment.probes:
-            verdicts[grade_id] = judge_cell(assignment, grade_id, cell.get("outputs", []))
-    return verdicts
+            token = NOTEBOOK.set(NotebookContext(code, grade_id))
+            try:
+                verdict, record = _judge(assignment, grade_id, cell.get("outputs", []))
+            finally:
+                NOTEBOOK.reset(token)
+            verdicts[grade_id] = verdict
+            if record is not None:
+                records[grade_id] = record
+    return settle(verdicts, records, parameters_of(assignment.name))

@@ -11,7 +11,11 @@ and ``%magic`` become ``get_ipython()`` calls) and walks the syntax tree. It fla
 - frame and object introspection (``sys._getframe``, ``f_back``, ``__subclasses__``...);
 - ``open``, ``exec``, ``eval``, ``compile``, ``__import__`` and shell escapes/magics.
 
-A flag quotes its line. Flags never change a score: they tell a TA where to look
+A flag quotes its line.  Grading adds flags of its own, about what the functions returned
+rather than a line (line 0, see :func:`attribution_flags`): a function that answered the
+same inputs differently in two cells, a helper right only in its own cell, an excuse that
+could not be checked on any value (``checks/attribution.py``, which settles the scores;
+the flag itself changes nothing). Flags never change a score: they tell a TA where to look
 (``pglab scan``, and the autograded notebook's metadata, see docs/sandbox.md).
 """
 
@@ -95,6 +99,8 @@ class Flag:
     code: str  # the line, stripped
 
     def text(self) -> str:
+        if not self.line:  # a flag about what the functions returned, not about a line
+            return f"{self.cell}: {self.message} [{self.rule}]"
         return f"{self.cell}, line {self.line}: {self.message} [{self.rule}]\n    {self.code}"
 
     def as_dict(self) -> dict:
@@ -234,3 +240,8 @@ def student_cells(notebook: nbformat.NotebookNode) -> Iterable[tuple[str, str]]:
 
 def scan_notebook(notebook: nbformat.NotebookNode) -> list[Flag]:
     return [flag for name, source in student_cells(notebook) for flag in scan_code(source, name)]
+
+
+def attribution_flags(notes: Iterable) -> list[Flag]:
+    """Flags for the notes ``pglab.checks.attribution.settle`` leaves for the TA."""
+    return [Flag(note.cell, 0, note.rule, note.message, "") for note in notes]

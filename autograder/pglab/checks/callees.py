@@ -1,22 +1,39 @@
 """One bug, one charge: accept a function that is right for the helpers the student wrote.
 
 A probe may record, besides the function under test, what the student's own helper
-functions (its possible callees) return on the same thetas.  If the function's outputs
+functions (its possible callees) return on the same inputs.  If the function's outputs
 equal a formula evaluated with the student's values for some of those helpers, at least
-one of which is itself wrong, the function is correct and only the helper is at fault:
-the helper's own cell already charges for it.
+one of which is itself wrong, the function is right and only the helper is at fault: the
+helper's own cell charges for it (``checks/attribution.py`` makes sure it does).
+
+An excuse must carry information (docs/grading.md, "What an excuse requires"):
+
+- a call is *explained by value* when the caller's output equals the formula with the
+  student's helper values and the formula's value is finite (no nan = nan agreement out of a
+  0/0 the helper's zeros cause); it is *evidence* only if the helper's values are neither
+  zero where the reference is not nor the same on every call where the reference's are not
+  (a zero or constant helper makes every caller "right": zero times anything is zero) and
+  the formula's value is not all zeros;
+- a call is *explained by the helper's error* when the helper raised and the caller raised
+  the same exception (type and message: it came up through the caller), or the helper's
+  values are non-finite and the caller's output is non-finite in exactly the entries the
+  formula makes non-finite.  A stub (NotImplementedError) explains nothing, and where the
+  notebook's source is known the caller must in fact use the helper;
+- a caller is excused when every call is explained and at least one call is evidence, or
+  when every call is explained and some through the helper's errors: then it is excused but
+  ``unverified`` (it could not be checked on any value; the TA is told).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from pglab.checks.verdict import agrees
-from pglab.records import PartRecord
+from pglab.checks.verdict import NOTEBOOK, agrees
+from pglab.records import CallError, PartRecord
 
 
 @dataclass(frozen=True)
@@ -27,19 +44,59 @@ class Callee:
     record: PartRecord
     calls: Sequence[tuple]
     reference: Callable[..., object]
+    _truths: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def own(self, index: int) -> np.ndarray | None:
-        out = self.record.outputs[index]
-        return out if out is not None and np.all(np.isfinite(out)) else None
+    def output(self, index: int) -> np.ndarray | None:
+        return self.record.outputs[index]
+
+    def error(self, index: int) -> CallError | None:
+        return next((e for e in self.record.errors if e.call == index), None)
 
     def truth(self, index: int) -> np.ndarray:
-        return np.asarray(self.reference(*self.calls[index]), dtype=np.float64)
+        if index not in self._truths:
+            with np.errstate(all="ignore"):
+                value = self.reference(*self.calls[index])
+            self._truths[index] = np.asarray(value, dtype=np.float64)
+        return self._truths[index]
 
     def is_wrong(self) -> bool:
-        return any(
-            self.own(i) is None or not agrees(self.own(i), self.truth(i))
-            for i in range(len(self.calls))
+        return any(not agrees(self.output(i), self.truth(i)) for i in range(len(self.calls)))
+
+    def constant(self) -> bool:
+        """The same values on every call, where the reference's values differ."""
+        outputs = self.record.outputs
+        if len(outputs) < 2 or any(o is None for o in outputs):
+            return False
+        if not all(np.array_equal(outputs[0], o, equal_nan=True) for o in outputs[1:]):
+            return False
+        truths = [self.truth(i) for i in range(len(outputs))]
+        return not all(
+            t.shape == truths[0].shape and np.array_equal(t, truths[0]) for t in truths[1:]
         )
+
+    def degenerate(self, index: int) -> bool:
+        """Values a check cannot tell a right caller from a wrong one with: all zero where
+        the reference is not, or constant over the calls."""
+        out = self.output(index)
+        if out is None:
+            return False
+        truth = self.truth(index)
+        return bool(np.all(out == 0) and np.any(truth != 0)) or self.constant()
+
+
+@dataclass(frozen=True)
+class Blame:
+    """The wrong helpers that explain a caller's record, and how much that says."""
+
+    names: tuple[str, ...]
+    #: calls explained by (informative) values
+    informative: int
+    #: calls explained by the helper's errors or non-finite values
+    through_errors: int
+
+    @property
+    def unverified(self) -> bool:
+        return self.informative == 0
 
 
 def blame_callees(
@@ -47,8 +104,9 @@ def blame_callees(
     calls: Sequence[tuple],
     callees: Sequence[Callee],
     formula: Callable[[tuple, Mapping[str, np.ndarray]], object],
-) -> list[str] | None:
-    """Names of the wrong helpers that fully explain ``record``, or None if none do.
+    caller: str | None = None,
+) -> Blame | None:
+    """The wrong helpers that fully explain ``record``, or None if none do.
 
     Tries every non-empty set of wrong helpers, taking the student's values for those and the
     reference for the rest, smallest sets first.
@@ -56,34 +114,101 @@ def blame_callees(
     wrong = [c for c in callees if c.is_wrong()]
     for size in range(1, len(wrong) + 1):
         for chosen in itertools.combinations(wrong, size):
-            names = {c.name for c in chosen}
-            if _explains(record, calls, callees, names, formula):
-                return sorted(names)
+            blame = _explains(record, calls, callees, chosen, formula, caller)
+            if blame is not None:
+                return blame
     return None
 
 
-def _explains(record, calls, callees, own_names, formula) -> bool:
+def _uses(caller: str | None, helper: str) -> bool:
+    context = NOTEBOOK.get()
+    if context is None or caller is None:
+        return True  # nothing known about the source: values and errors decide alone
+    return context.calls(caller, helper) is not False
+
+
+def _same_error(caller_error: CallError | None, helper_error: CallError | None) -> bool:
+    return (
+        caller_error is not None
+        and helper_error is not None
+        and caller_error.type != "NotImplementedError"
+        and caller_error.type == helper_error.type
+        and caller_error.message == helper_error.message
+    )
+
+
+def _explains(record, calls, callees, chosen, formula, caller) -> Blame | None:
+    own = {c.name for c in chosen}
+    informative = through_errors = 0
     for index, (args, out) in enumerate(zip(calls, record.outputs, strict=True)):
-        values = {}
-        for callee in callees:
-            value = callee.own(index) if callee.name in own_names else callee.truth(index)
-            if value is None:
-                return False
-            values[callee.name] = value
+        raised = [c for c in chosen if c.output(index) is None]
+        if raised:
+            mine = next((e for e in record.errors if e.call == index), None)
+            if out is None and all(
+                _same_error(mine, c.error(index)) and _uses(caller, c.name) for c in raised
+            ):
+                through_errors += 1
+                continue
+            return None
+        values = {c.name: c.output(index) if c.name in own else c.truth(index) for c in callees}
         try:
             with np.errstate(all="ignore"):
                 expected = np.asarray(formula(args, values), dtype=np.float64)
         except (ValueError, IndexError, TypeError):
-            return False  # the helper's values have a shape the formula cannot use
-        if not agrees(out, expected):
-            return False
-    return True
+            return None  # the helper's values have a shape the formula cannot use
+        if out is None or out.size != expected.size:
+            return None
+        out = out.reshape(expected.shape)
+        helper_finite = all(np.all(np.isfinite(values[name])) for name in own)
+        broken = ~np.isfinite(expected)
+        if not helper_finite:
+            # the helper's nan/inf: the caller must be non-finite exactly where it makes the
+            # formula non-finite, and right elsewhere
+            if not (
+                broken.any()
+                and np.array_equal(broken, ~np.isfinite(out))
+                and agrees(out[~broken], expected[~broken])
+                and all(_uses(caller, c.name) for c in chosen)
+            ):
+                return None
+            through_errors += 1
+            continue
+        if broken.any() or not agrees(out, expected):
+            return None  # a 0/0 of finite helper values tells nothing apart
+        if np.any(expected != 0) and not any(c.degenerate(index) for c in chosen):
+            informative += 1  # else: consistent with the helper, but no evidence
+    if informative == 0 and through_errors == 0:
+        return None  # only zeros: any caller that returns zeros would be "right"
+    return Blame(tuple(sorted(own)), informative, through_errors)
 
 
-def charged_elsewhere(function: str, helpers: Sequence[str]) -> str:
+def charged_elsewhere(function: str, blame: Blame | Sequence[str]) -> str:
+    helpers = list(blame.names if isinstance(blame, Blame) else blame)
     names = " and ".join(helpers)
     return (
         f"{function} is right for the {names} you wrote; its values are off only because "
         f"{names} {'is' if len(helpers) == 1 else 'are'} wrong, which costs points in "
         f"{'that cell' if len(helpers) == 1 else 'those cells'} only."
+    )
+
+
+def excused(function: str, blame: Blame, verdict, details: Sequence[str] = (), figure=None):
+    """The passing verdict of a caller ``blame`` excuses; ``verdict`` is what it gets if the
+    excuse does not hold (see checks/attribution.py)."""
+    from pglab.checks.verdict import Verdict
+
+    lines = list(details)
+    if blame.unverified:
+        lines.append(
+            f"{' and '.join(blame.names)} raised or returned values that are not finite on "
+            f"every call checked here, so {function} could not be checked on any value."
+        )
+    return Verdict(
+        True,
+        charged_elsewhere(function, blame),
+        tuple(lines),
+        figure=figure,
+        excused_by=blame.names,
+        unexcused=verdict,
+        unverified=blame.unverified,
     )

@@ -17,6 +17,7 @@ exact variances by enumeration and the simulated standard deviations (Maurer and
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -24,9 +25,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from pglab.checks import figures, stats
-from pglab.checks.callees import Callee, blame_callees, charged_elsewhere
-from pglab.checks.reinforce import failed_everywhere
-from pglab.checks.verdict import ATOL, RTOL, Verdict, agrees, disagreements, explain_disagreement
+from pglab.checks import verdict as tail
+from pglab.checks.callees import Blame, Callee, blame_callees, excused
+from pglab.checks.verdict import ATOL, RTOL, Verdict, agrees
 from pglab.misconceptions.rewards_to_go import for_function
 from pglab.probes import Probe
 from pglab.probes import rewards_to_go as probes
@@ -66,17 +67,7 @@ SAMPLE_SEED = next(p.seed for p in probes.PROBES if p.name == "test_estimators_u
 
 def recognise(function: str, record: PartRecord, calls: Sequence[tuple]):
     """The catalogued mistake whose imitation matches every recorded output, if any."""
-    for mistake in for_function(function):
-        try:
-            with np.errstate(all="ignore"):
-                if all(
-                    agrees(out, np.asarray(mistake.imitate(*args), dtype=np.float64))
-                    for args, out in zip(calls, record.outputs, strict=True)
-                ):
-                    return mistake
-        except Exception:  # noqa: BLE001 - an imitation that cannot run on an input is no match
-            continue
-    return None
+    return tail.recognise(for_function(function), record, calls)
 
 
 def exact(
@@ -86,26 +77,11 @@ def exact(
     what: str,
     reference: Callable[..., object] | None = None,
 ) -> Verdict:
-    """Pass when every call agrees with the reference; otherwise diagnose."""
+    """Pass when every call agrees with the reference; otherwise diagnose (checks/verdict.py)."""
     reference = reference or getattr(ref, function)
-    if all(out is None for out in record.outputs) and record.errors:
-        error = record.first_error()
-        if error.type == "NameError" and f"'{function}'" not in error.message:
-            # e.g. softmax calling a log_softmax defined further down the notebook
-            return Verdict(
-                False,
-                f"{function} raised NameError: {error.message} (on all {len(calls)} calls). "
-                "A function can only use what is defined above its test cell.",
-            )
-        return failed_everywhere(function, record, len(calls))
-    bad = disagreements(record, calls, reference)
-    if not bad:
-        return Verdict(True, f"{function} is correct on all {len(calls)} {what}.")
-    mistake = recognise(function, record, calls)
-    details = explain_disagreement(function, PARAMETERS[function], record, bad, len(calls))
-    if mistake is not None:
-        return Verdict(False, mistake.feedback, tuple(details), mistake.id)
-    return Verdict(False, f"{function} does not return the correct values.", tuple(details))
+    return tail.exact(
+        function, record, calls, reference, what, PARAMETERS[function], for_function(function)
+    )
 
 
 # --------------------------------------------------------------------------- callee formulas
@@ -202,7 +178,7 @@ def _callees(probe: Probe, inputs, parts, indices: Sequence[int]) -> list[Callee
     ]
 
 
-def _blamed(function, record, calls, callees) -> list[str] | None:
+def _blamed(function, record, calls, callees) -> Blame | None:
     if not callees:
         return None
     formula = FORMULAS[function]
@@ -213,7 +189,7 @@ def _blamed(function, record, calls, callees) -> list[str] | None:
         except (ValueError, IndexError, TypeError):
             return np.full(1, np.nan)
 
-    return blame_callees(record, calls, callees, guarded)
+    return blame_callees(record, calls, callees, guarded, function)
 
 
 def exact_or_callees(function: str, probe: Probe, inputs, parts, what: str) -> Verdict:
@@ -223,10 +199,8 @@ def exact_or_callees(function: str, probe: Probe, inputs, parts, what: str) -> V
     verdict = exact(function, parts[0], inputs[0], what)
     if verdict.passed:
         return verdict
-    blamed = _blamed(function, parts[0], inputs[0], _callees(probe, inputs, parts, group))
-    if blamed:
-        return Verdict(True, charged_elsewhere(function, blamed))
-    return verdict
+    blame = _blamed(function, parts[0], inputs[0], _callees(probe, inputs, parts, group))
+    return excused(function, blame, verdict) if blame else verdict
 
 
 def _only(function: str, what: str):
@@ -259,8 +233,10 @@ def check_estimator(function: str, what: str):
         streams = probe.streams()
         enum_start = next(i for i, s in enumerate(streams) if s != streams[0])
         verdict = exact_or_callees(function, probe, inputs[:enum_start], parts[:enum_start], what)
-        if not verdict.passed or not verdict.summary.startswith(f"{function} is correct"):
+        if not verdict.passed:
             return verdict
+        # An excuse from the random batches must hold over every trajectory too: there the
+        # outputs must be unbiased, or right for the same helpers again.
         record, calls = parts[enum_start], inputs[enum_start]
         callees = _callees(probe, inputs, parts, range(enum_start + 1, len(parts)))
         cases = probes._pglab_enumeration_cases(np.random.default_rng([probe.seed, 100]))
@@ -271,11 +247,15 @@ def check_estimator(function: str, what: str):
             states, actions = args[1], args[2]
             g = _as_estimates(out, (states.shape[0], *np.shape(theta)))
             if g is None:
-                return Verdict(
+                failure = Verdict(
                     False,
                     f"{function} fails on the batch of all {states.shape[0]} trajectories of "
                     f"task {index + 1} (an error, a wrong shape, or values that are not finite).",
                 )
+                blame = _blamed(function, record, calls, callees)
+                if blame and verdict.excused_by and set(blame.names) <= set(verdict.excused_by):
+                    return _combine(function, verdict, blame, failure, ())
+                return failure
             mean = np.einsum("m,msa->sa", trajectory_probabilities(theta, mdp, states, actions), g)
             target = ref.exact_policy_gradient(theta, ref_mdp(mdp))
             ok = agrees(mean.ravel(), target.ravel())
@@ -287,14 +267,33 @@ def check_estimator(function: str, what: str):
                 f"{'equals' if ok else 'differs from'} grad J (largest difference "
                 f"{float(np.max(np.abs(mean - target))):.3g})."
             )
-        if unbiased:
+        biased = Verdict(
+            False, f"{function} is biased: its exact mean is not grad J.", tuple(lines)
+        )
+        if unbiased and not verdict.excused_by:
             return Verdict(True, f"{verdict.summary} It is exactly unbiased.", tuple(lines))
-        blamed = _blamed(function, record, calls, callees)
-        if blamed:
-            return Verdict(True, charged_elsewhere(function, blamed), tuple(lines))
-        return Verdict(False, f"{function} is biased: its exact mean is not grad J.", tuple(lines))
+        blame = _blamed(function, record, calls, callees)
+        if unbiased and verdict.excused_by:
+            return dataclasses.replace(verdict, details=verdict.details + tuple(lines))
+        if blame and (not verdict.excused_by or set(blame.names) <= set(verdict.excused_by)):
+            return _combine(function, verdict, blame, biased, tuple(lines))
+        if verdict.excused_by:
+            return dataclasses.replace(verdict.unexcused or biased, details=tuple(lines))
+        return biased
 
     return run
+
+
+def _combine(function, verdict: Verdict, blame: Blame, failure: Verdict, lines) -> Verdict:
+    """An excuse over the random batches (``verdict``, maybe none) and one over every
+    trajectory (``blame``): the caller stays excused if both hold."""
+    if verdict.excused_by:
+        names = tuple(sorted(set(verdict.excused_by) | set(blame.names)))
+        both = Blame(names, blame.informative, blame.through_errors)
+        unverified = verdict.unverified and blame.unverified
+        result = excused(function, both, verdict.unexcused or failure, (*verdict.details, *lines))
+        return dataclasses.replace(result, unverified=unverified)
+    return excused(function, blame, failure, lines)
 
 
 def ref_mdp(mdp) -> ref.EpisodicMDP:
@@ -313,10 +312,21 @@ def check_reinforce_unbiased(probe: Probe, inputs, parts) -> Verdict:
     means, stds, n = np.asarray(settings["means"]), np.asarray(settings["stds"]), settings["n"]
     k = theta.size
     out = record.outputs[0]
+    # Right for the student's own score table at the same theta?  (checks/callees.py rules)
+    helper = Callee("grad_log_softmax", own_scores, inputs[1], ref.grad_log_softmax)
+    blame = blame_callees(record, inputs[0], [helper], _estimates_from, "reinforce_estimates")
+
+    def unless_excused(verdict: Verdict) -> Verdict:
+        if blame is None:
+            return verdict
+        return excused("reinforce_estimates", blame, verdict, verdict.details, verdict.figure)
+
     if out is None:
         error = record.first_error()
-        reason = f"{error.type}: {error.message}" if error else "an error"
-        return Verdict(False, f"reinforce_estimates raised {reason} on a batch of {n:,} samples.")
+        reason = f"{error.type}: {tail.cut(error.message)}" if error else "an error"
+        return unless_excused(
+            Verdict(False, f"reinforce_estimates raised {reason} on a batch of {n:,} samples.")
+        )
     if out.size != n * k:
         return Verdict(
             False,
@@ -325,7 +335,7 @@ def check_reinforce_unbiased(probe: Probe, inputs, parts) -> Verdict:
             misconception="reinforce.batch_mean" if out.size == k else None,
         )
     if not np.all(np.isfinite(out)):
-        return Verdict(False, "Some of your estimates are not finite (nan or inf).")
+        return unless_excused(Verdict(False, "Some of your estimates are not finite (nan or inf)."))
     g = out.reshape(n, k)
     target = ref.exact_gradient(theta, means)
     pi = ref.softmax(theta)
@@ -349,29 +359,22 @@ def check_reinforce_unbiased(probe: Probe, inputs, parts) -> Verdict:
         return Verdict(
             True, "Your REINFORCE estimator is unbiased.", (note, *numbers), figure=figure
         )
-    table = own_scores.outputs[0]
-    if (
-        table is not None
-        and table.size == k * k
-        and not agrees(table, ref.grad_log_softmax(theta, np.arange(k)))
-        and agrees(out, _estimates_from(inputs[0][0], {"grad_log_softmax": table}).ravel())
-    ):
-        excuse = charged_elsewhere("reinforce_estimates", ["grad_log_softmax"])
-        return Verdict(True, excuse, (note, *numbers), figure=figure)
     if all(abs(m + t) < r for m, t, r in tests):
-        return Verdict(
+        verdict = Verdict(
             False,
             "Your estimates average to -grad J: the estimator has the wrong sign.",
             (note, *numbers),
             "reinforce.sign",
             figure,
         )
-    return Verdict(
-        False,
-        "Your REINFORCE estimator is biased: its average is not the exact gradient.",
-        (note, *numbers),
-        figure=figure,
-    )
+    else:
+        verdict = Verdict(
+            False,
+            "Your REINFORCE estimator is biased: its average is not the exact gradient.",
+            (note, *numbers),
+            figure=figure,
+        )
+    return unless_excused(verdict)
 
 
 # --------------------------------------------------------------------------- dual path
@@ -384,10 +387,10 @@ _DUAL_CALLEES = {
 
 
 def _dual_estimates(probe: Probe, inputs, parts):
-    """Per estimator: the (M, S, A) outputs on every trajectory, or a failing Verdict.
-
-    Outputs a wrong callee of the student's explains are replaced by the reference's (that
-    bug is charged in the callee's cell)."""
+    """Per estimator: the student's own (M, S, A) outputs on every trajectory, or a failing
+    Verdict; and notes naming the wrong helpers that explain an estimator's wrong outputs
+    (never the reference's outputs in its place: these cells judge the student's estimators
+    as they are, see docs/grading.md)."""
     outcome, notes = {}, []
     for index, function in enumerate(ESTIMATORS):
         args, record = inputs[index][0], parts[index]
@@ -399,18 +402,23 @@ def _dual_estimates(probe: Probe, inputs, parts):
             outcome[function] = g
             continue
         callees = _callees(probe, inputs, parts, _DUAL_CALLEES[function])
-        blamed = _blamed(function, record, inputs[index], callees)
-        if blamed:
-            outcome[function] = expected
-            notes.append(charged_elsewhere(function, blamed))
-        elif g is None:
+        blame = _blamed(function, record, inputs[index], callees)
+        if blame:
+            names = " and ".join(blame.names)
+            cells = ", ".join("test_" + name for name in blame.names)
+            notes.append(
+                f"{function} follows the {names} you wrote, which "
+                f"{'is' if len(blame.names) == 1 else 'are'} wrong (see {cells}): this cell "
+                "checks your estimators as they are, so that mistake shows here too."
+            )
+        if g is None:
             return None, Verdict(
                 False,
                 f"{function} fails on the batch of all {shape[0]} trajectories of the chain at "
                 "theta = 0 (an error, a wrong shape, or values that are not finite).",
+                tuple(notes),
             )
-        else:
-            outcome[function] = g
+        outcome[function] = g
     return outcome, notes
 
 

@@ -1,7 +1,11 @@
-"""Verdicts and the exact-agreement comparison every check builds on."""
+"""Verdicts, the exact-agreement comparison every check builds on, and the one verdict tail
+(``exact``, ``failed_everywhere``) the exact checks of every assignment share."""
 
 from __future__ import annotations
 
+import ast
+import contextvars
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +30,14 @@ class Verdict:
     misconception: str | None = None
     #: A PNG that shows the verdict (Monte Carlo checks), or None.
     figure: bytes | None = field(default=None, repr=False)
+    #: The student's helpers whose own cells this verdict leaves the charge to ("right for
+    #: the helper you wrote"); empty for a verdict that is not such an excuse.
+    excused_by: tuple[str, ...] = field(default=())
+    #: The verdict this cell gets if the excuse does not hold (checks/attribution.py).
+    unexcused: Verdict | None = field(default=None, repr=False)
+    #: True when the excuse rests only on errors or non-finite values of the helper (the
+    #: caller could not be checked on any value): the TA gets a flag.
+    unverified: bool = False
 
     def text(self) -> str:
         return "\n".join((self.summary, *self.details))
@@ -38,7 +50,7 @@ def fmt(value: object) -> str:
             return fmt(value.item())
         shown = ", ".join(fmt(v) for v in value.ravel()[:6].tolist())
         more = ", ..." if value.size > 6 else ""
-        return f"[{shown}{more}] (shape {value.shape})" if value.size > 6 else f"[{shown}]"
+        return f"[{shown}{more}] (shape {value.shape})"
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, list | tuple):
@@ -102,7 +114,7 @@ def explain_disagreement(
     call = describe_call(function, first.args, names)
     if first.output is None:
         error = next((e for e in record.errors if e.call == first.call), None)
-        reason = f"{error.type}: {error.message}" if error else "an error"
+        reason = f"{error.type}: {cut(error.message)}" if error else "an error"
         lines.append(f"For example {call} raised {reason}.")
         return lines
     if first.output.size != first.expected.size:
@@ -116,8 +128,49 @@ def explain_disagreement(
         lines.append(f"For example {call} returned {fmt(output)}, which is not finite.")
     else:
         lines.append(f"For example {call} returned {fmt(output)}; expected {fmt(first.expected)}.")
+    lines.extend(first_difference(output, first.expected))
     lines.extend(_direction(bad))
     return lines
+
+
+def first_difference(output: np.ndarray, expected: np.ndarray) -> list[str]:
+    """The first entry where ``output`` and ``expected`` differ, with enough digits to see it."""
+    output, expected = np.asarray(output, dtype=np.float64), np.asarray(expected, np.float64)
+    if output.shape != expected.shape or output.size == 0:
+        return []
+    with np.errstate(invalid="ignore"):
+        close = np.abs(output - expected) <= ATOL + RTOL * np.abs(expected)
+    wrong = np.flatnonzero(~(close | (output == expected)))
+    if wrong.size == 0:
+        return []
+    flat = int(wrong[0])
+    index = np.unravel_index(flat, output.shape) if output.ndim else ()
+    where = f"[{', '.join(str(int(i)) for i in index)}]" if index else ""
+    mine, theirs = _distinct(float(output.ravel()[flat]), float(expected.ravel()[flat]))
+    return [f"The first entry that differs is {where or 'the value'}: {mine}; correct: {theirs}."]
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest significant digits (at least 6) that tell them apart."""
+    for digits in range(6, 18):
+        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if left != right:
+            return left, right
+    return repr(a), repr(b)
+
+
+#: Exception messages in feedback are cut to about this many characters (at a word boundary).
+MESSAGE_LIMIT = 160
+
+
+def cut(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``message`` on one line, cut at a word boundary to at most ``limit`` characters."""
+    message = " ".join(str(message).split())
+    if len(message) <= limit:
+        return message
+    head = message[:limit]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip(" ,;:") + " ..."
 
 
 def _direction(bad: Sequence[Disagreement]) -> list[str]:
@@ -148,3 +201,215 @@ def _direction(bad: Sequence[Disagreement]) -> list[str]:
     if np.all(got < want):
         return ["Your values are too small wherever they differ."]
     return []
+
+
+# --------------------------------------------------------------------------- the notebook
+# A check sees the records of its own cell; what the rest of the notebook says (where a name
+# is defined, which function calls which) comes from this context, which ``pglab.judge`` sets
+# while it judges a notebook. Without it (a check run on records alone) those sentences are
+# simply less specific.
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        try:
+            from pglab.tamper import python_source
+
+            return ast.parse(python_source(source))
+        except (SyntaxError, ValueError):
+            return None
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Names a cell binds at its top level (def, class, assignment, import)."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+    return names
+
+
+@dataclass(frozen=True)
+class NotebookContext:
+    """The code cells of the notebook being judged, and the grade cell being judged now."""
+
+    cells: tuple[tuple[str | None, str], ...]  # (grade_id or None, source), in order
+    grade_id: str | None = None
+
+    def _position(self) -> int:
+        for index, (grade_id, _) in enumerate(self.cells):
+            if grade_id == self.grade_id:
+                return index
+        return len(self.cells)
+
+    def _trees(self, cells) -> list[ast.Module]:
+        return [t for t in (_parse(source) for _, source in cells) if t is not None]
+
+    def defined_later(self, name: str) -> bool:
+        """Whether a cell after the one being judged defines ``name``."""
+        later = self.cells[self._position() + 1 :]
+        return any(name in _bound_names(tree) for tree in self._trees(later))
+
+    def definition(self, function: str) -> tuple[ast.FunctionDef, list[str]] | None:
+        """The last ``def function`` above the cell being judged, and its cell's lines."""
+        found = None
+        for _, source in self.cells[: self._position()]:
+            tree = _parse(source)
+            if tree is None:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name == function:
+                    found = (node, source.splitlines())
+        return found
+
+    def functions(self) -> list[str]:
+        """Names of the functions defined above the cell being judged, in order."""
+        names: list[str] = []
+        for _, source in self.cells[: self._position()]:
+            tree = _parse(source)
+            for node in tree.body if tree is not None else ():
+                if isinstance(node, ast.FunctionDef) and node.name not in names:
+                    names.append(node.name)
+        return names
+
+    def line_using(self, function: str, name: str) -> str | None:
+        """The first line of ``function``'s body that uses ``name``, stripped."""
+        found = self.definition(function)
+        if found is None:
+            return None
+        node, lines = found
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Load):
+                if 0 < sub.lineno <= len(lines):
+                    return lines[sub.lineno - 1].strip()
+        return None
+
+    def calls(self, caller: str, helper: str) -> bool | None:
+        """Whether ``caller`` (or a function it uses, and so on) names ``helper``; None when
+        ``caller``'s definition is not found."""
+        seen, todo = set(), [caller]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            found = self.definition(name)
+            if found is None:
+                if name == caller:
+                    return None
+                continue
+            used = {n.id for n in ast.walk(found[0]) if isinstance(n, ast.Name) and n.id != name}
+            if helper in used:
+                return True
+            todo.extend(used)
+        return False
+
+
+NOTEBOOK: contextvars.ContextVar[NotebookContext | None] = contextvars.ContextVar(
+    "pglab_notebook", default=None
+)
+
+
+# --------------------------------------------------------------------------- the shared tail
+
+
+def recognise(misconceptions: Sequence, record: PartRecord, calls: Sequence[tuple]):
+    """The catalogued mistake whose imitation matches every recorded output, if any."""
+    for mistake in misconceptions:
+        try:
+            with np.errstate(all="ignore"):
+                if all(
+                    agrees(out, np.asarray(mistake.imitate(*args), dtype=np.float64))
+                    for args, out in zip(calls, record.outputs, strict=True)
+                ):
+                    return mistake
+        except Exception:  # noqa: BLE001 - an imitation that cannot run on an input is no match
+            continue
+    return None
+
+
+def exact(
+    function: str,
+    record: PartRecord,
+    calls: Sequence[tuple],
+    reference: Callable[..., object],
+    what: str,
+    parameters: Sequence[str],
+    misconceptions: Sequence,
+) -> Verdict:
+    """Pass when every call agrees with the reference; otherwise diagnose (every assignment's
+    exact checks end here)."""
+    if all(out is None for out in record.outputs) and record.errors:
+        return failed_everywhere(function, record, len(calls))
+    bad = disagreements(record, calls, reference)
+    if not bad:
+        return Verdict(True, f"{function} is correct on all {len(calls)} {what}.")
+    mistake = recognise(misconceptions, record, calls)
+    details = explain_disagreement(function, parameters, record, bad, len(calls))
+    if mistake is not None:
+        return Verdict(False, mistake.feedback, tuple(details), mistake.id)
+    return Verdict(False, f"{function} does not return the correct values.", tuple(details))
+
+
+_UNDEFINED = re.compile(r"name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
+
+
+def failed_everywhere(function: str, record: PartRecord, total: int) -> Verdict:
+    """Every call raised: say what, in the words a student needs to fix it."""
+    error = record.first_error()
+    count = f"(on all {total} calls)"
+    if error.type == "NotImplementedError":
+        return Verdict(
+            False,
+            f"{function} is not implemented yet: replace "
+            "`raise NotImplementedError()` with your code.",
+        )
+    missing = _UNDEFINED.search(error.message) if error.type == "NameError" else None
+    if missing and missing.group(1) == function:
+        return Verdict(
+            False,
+            f"There is no function called {function}: keep the name and "
+            "signature given in the notebook.",
+        )
+    if missing:
+        name = missing.group(1)
+        context = NOTEBOOK.get()
+        if context is not None and context.defined_later(name):
+            return Verdict(
+                False,
+                f"{function} uses {name}, which is defined below its test cell: a function "
+                "can only use what is defined above the cell that tests it.",
+                (count,),
+            )
+        owner, line = function, None
+        if context is not None:
+            line = context.line_using(function, name)
+            if line is None:  # not in function itself: in a helper it calls?
+                owner = next(
+                    (
+                        other
+                        for other in context.functions()
+                        if other != function
+                        and context.calls(function, other)
+                        and context.line_using(other, name)
+                    ),
+                    function,
+                )
+                line = context.line_using(owner, name)
+        inside = owner if owner == function else f"{owner} (which {function} calls)"
+        details = (f"The line that uses it: {line}",) if line else ()
+        return Verdict(
+            False,
+            f"name {name} is not defined inside your function {inside}.",
+            (*details, count),
+        )
+    message = f": {cut(error.message)}" if error.message else ""
+    return Verdict(False, f"{function} raised {error.type}{message}", (count,))

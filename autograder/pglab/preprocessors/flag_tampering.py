@@ -12,7 +12,7 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from pglab.tamper import scan_notebook
+from pglab.tamper import Flag, scan_notebook
 
 
 class FlagTampering(NbGraderPreprocessor):
@@ -20,6 +20,8 @@ class FlagTampering(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
         flags = scan_notebook(nb)
+        # WriteVerdicts' flags about what the functions returned (pglab.checks.attribution)
+        flags += [Flag(**f) for f in resources.get("pglab", {}).get("attribution_flags", [])]
         nb.metadata.setdefault("pglab", {})["tamper_flags"] = [f.as_dict() for f in flags]
         if flags:
             student = resources.get("nbgrader", {}).get("student", "?")

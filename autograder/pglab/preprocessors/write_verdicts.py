@@ -10,7 +10,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks.verdict import Verdict
-from pglab.judge import judge_notebook
+from pglab.judge import judge_notebook_with_notes
+from pglab.tamper import attribution_flags
 
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
@@ -72,7 +73,17 @@ class WriteVerdicts(NbGraderPreprocessor):
                 "pglab has no checks for assignment %r; leaving it to nbgrader", assignment_id
             )
             return nb, resources
-        verdicts = judge_notebook(assignment, nb.cells)
+        verdicts, notes = judge_notebook_with_notes(assignment, nb.cells)
+        flags = attribution_flags(notes)
+        # FlagTampering (after this step) adds these to metadata.pglab.tamper_flags
+        resources.setdefault("pglab", {})["attribution_flags"] = [f.as_dict() for f in flags]
+        if flags:
+            student = resources.get("nbgrader", {}).get("student", "?")
+            self.log.warning(
+                "attribution flags for %s (scores settled as the notebook says):\n%s",
+                student,
+                "\n".join(f.text() for f in flags),
+            )
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in verdicts:

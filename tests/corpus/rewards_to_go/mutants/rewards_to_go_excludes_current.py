@@ -1,6 +1,6 @@
 """Off by one: G_t sums from k = t + 1, leaving out r_t."""
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "rewards_to_go.excludes_current"
 
 

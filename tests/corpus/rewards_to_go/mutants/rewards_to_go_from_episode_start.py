@@ -1,6 +1,6 @@
 """Discounts from the episode start: sum_{k>=t} gamma^k r_k."""
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased"]
 MISCONCEPTION = "rewards_to_go.from_episode_start"
 
 

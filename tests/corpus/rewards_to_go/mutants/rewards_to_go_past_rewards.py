@@ -1,6 +1,6 @@
 """Sums in the wrong direction: the forward recursion over past rewards."""
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "rewards_to_go.past_rewards"
 
 

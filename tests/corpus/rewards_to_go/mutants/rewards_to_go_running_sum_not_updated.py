@@ -6,7 +6,7 @@ earlier version of calculate_returns writes rewards[:, i] + gamma * R without ev
 a later commit fixes it). Written here from that description.
 """
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "rewards_to_go.running_sum_not_updated"
 
 

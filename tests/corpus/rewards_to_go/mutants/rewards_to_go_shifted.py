@@ -1,6 +1,6 @@
 """Off by one: slot t holds G_{t+1}, the last slot 0."""
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "rewards_to_go.shifted"
 
 

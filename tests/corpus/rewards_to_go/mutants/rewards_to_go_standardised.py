@@ -7,7 +7,7 @@ cartpole/main.py (discounted_returns standardises by default). Written here from
 description.
 """
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "rewards_to_go.standardised"
 
 

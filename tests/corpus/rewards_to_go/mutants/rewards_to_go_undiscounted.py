@@ -1,6 +1,6 @@
 """Ignores gamma: a plain reversed cumulative sum."""
 
-FAILS = ["test_rewards_to_go"]
+FAILS = ["test_rewards_to_go", "test_estimators_unbiased"]
 MISCONCEPTION = "rewards_to_go.undiscounted"
 
 

@@ -1,6 +1,6 @@
 """Ignores the baseline argument."""
 
-FAILS = ["test_reinforce_rewards_to_go"]
+FAILS = ["test_reinforce_rewards_to_go", "test_variance_reduction"]
 MISCONCEPTION = "rtg_estimator.baseline_ignored"
 
 

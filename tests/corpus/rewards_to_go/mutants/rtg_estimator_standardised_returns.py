@@ -4,12 +4,12 @@ weighting the scores by gamma^t times them.
 Seen in real course code: LeeJunho-AI/Reinforcement_Learning_Study,
 REINFORCE_LunarLander/src/utils.py (compute_returns returns
 (returns - returns.mean()) / (returns.std() + 1e-8) for one episode). Written here from that
-description. torch's std of one step (T = 1) is nan, so this estimator returns nan there, and the
-solution's reinforce_value_baseline, which calls it, is charged too (a non-finite helper is not
-yet explained through the helper, issue 13).
+description. torch's std of one step (T = 1) is nan, so this estimator returns nan there; the
+solution's reinforce_value_baseline, which calls it, returns nan in the same places and is
+excused, but the dual-path cells judge it as it is (its variance is not reduced).
 """
 
-FAILS = ["test_reinforce_rewards_to_go", "test_reinforce_value_baseline", "test_estimators_unbiased"]
+FAILS = ["test_reinforce_rewards_to_go", "test_estimators_unbiased", "test_variance_reduction"]
 MISCONCEPTION = "rtg_estimator.standardised_returns"
 
 
