@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
 # The course server on one machine: `make hub` runs `hub/hub.sh start`, `make hub-stop` runs
 # `hub/hub.sh stop`. Needs root (real Linux users, PAM). Every step is idempotent: running
-# `start` again keeps users, passwords, the course directory and the gradebook.
-# Settings: hub/hub.conf (an environment variable of the same name overrides a line).
+# `start` again keeps the course directory and the gradebook, and it never changes an account
+# that already exists (its password, its home): it only creates the missing ones.
+# Settings: hub/hub.conf, or the file PGLAB_HUB_CONF names (an environment variable of the
+# same name overrides a line).
 set -euo pipefail
 
 HUB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HUB_DIR")"
+CONF="${PGLAB_HUB_CONF:-$HUB_DIR/hub.conf}"
+[ -f "$CONF" ] || { echo "hub: no settings file $CONF" >&2; exit 1; }
+CONF="$(cd "$(dirname "$CONF")" && pwd)/$(basename "$CONF")"
+export PGLAB_HUB_CONF="$CONF"  # jupyterhub_config.py reads the same file
 while IFS= read -r line; do  # hub.conf: KEY=value lines; the environment wins
   [[ "$line" =~ ^(PGLAB_[A-Z_]+)=(.*)$ ]] || continue
   key="${BASH_REMATCH[1]}"
   [ -n "${!key:-}" ] || eval "$key=${BASH_REMATCH[2]}"
   export "${key?}"
-done <"$HUB_DIR/hub.conf"
+done <"$CONF"
 
 PYTHON=/usr/bin/python3            # world-readable, unlike a pyenv under /root
 ENV="$PGLAB_PREFIX/venv"
 PROXY_VERSION=4.6.3                # runs on Debian 12's Node 18 (5.x needs Node 20)
 URL="http://$PGLAB_HUB_IP:$PGLAB_HUB_PORT"
+# The roster (PGLAB_ROSTER, a CSV of ids and names; relative to the settings file): its
+# students are students of the hub too, and their names go into the gradebook.
+ROSTER=""
+if [ -n "${PGLAB_ROSTER:-}" ]; then
+  case "$PGLAB_ROSTER" in /*) ROSTER="$PGLAB_ROSTER" ;; *) ROSTER="$(dirname "$CONF")/$PGLAB_ROSTER" ;; esac
+  [ -f "$ROSTER" ] || { echo "hub: the roster $ROSTER (PGLAB_ROSTER) does not exist" >&2; exit 1; }
+fi
+roster() { "$PYTHON" "$HUB_DIR/roster.py" "$@"; }
+STUDENTS="$PGLAB_STUDENTS"
+if [ -n "$ROSTER" ] && [ "${1:-}" = start ]; then
+  roster_ids="$(roster ids "$ROSTER")" || exit 1
+  for id in $roster_ids; do [[ " $STUDENTS " == *" $id "* ]] || STUDENTS="$STUDENTS $id"; done
+fi
 GRADERS="$PGLAB_INSTRUCTORS $PGLAB_TAS"
-ALL_USERS="$PGLAB_GRADER $GRADERS $PGLAB_STUDENTS"
+ALL_USERS="$PGLAB_GRADER $GRADERS $STUDENTS"
 
 say() { printf 'hub: %s\n' "$*"; }
 
@@ -78,32 +97,48 @@ course_environment() {
   fi
   # JupyterLab defaults for everyone: no "Jupyter news?" prompt, no update check.
   install -D -m 644 "$HUB_DIR/lab-overrides.json" "$ENV/share/jupyter/lab/settings/overrides.json"
-  # The per-role Jupyter configuration, copied as is from hub/jupyter/ (readable by all).
+  # The per-role Jupyter configuration, copied as is from hub/jupyter/ (readable by all),
+  # and the roster reader the grader runs to fill the gradebook.
   rm -rf "$PGLAB_PREFIX/jupyter"
   cp -r "$HUB_DIR/jupyter" "$PGLAB_PREFIX/jupyter"
+  install -m 644 "$HUB_DIR/roster.py" "$PGLAB_PREFIX/roster.py"
   chmod -R a+rX "$PGLAB_PREFIX"
 }
 
-# Real users with private homes (mode 700). A new demo user gets a random password, kept in
-# $PGLAB_STATE/demo-passwords (root only) and printed at the end; the grader gets none.
+# Real users with private homes (mode 700). Only missing accounts are created: a new user
+# gets a random password, kept in $PGLAB_STATE/demo-passwords (root only) and printed at the
+# end; a new grader account gets none (locked). An account that exists already is left
+# exactly as it is (password, home, mode): `make hub` only says so.
 users() {
   install -d -m 700 "$PGLAB_STATE"
   local passwords="$PGLAB_STATE/demo-passwords"
   touch "$passwords"; chmod 600 "$passwords"
+  local user home name password kept=()
   for user in $ALL_USERS; do
-    if ! id -u "$user" >/dev/null 2>&1; then
-      useradd --create-home --shell /bin/bash "$user"
-      say "created user $user"
+    if id -u "$user" >/dev/null 2>&1; then
+      kept+=("$user")
+      home="$(getent passwd "$user" | cut -d: -f6)"
+      if [ -d "$home" ] && (( 8#$(stat -c %a "$home") & 8#007 )); then
+        say "warning: $user's home $home is open to other users (chmod 700 it to keep work private)"
+      fi
+      continue
     fi
+    name=""
+    [ -z "$ROSTER" ] || name="$(roster name "$ROSTER" "$user")"
+    useradd --create-home --shell /bin/bash --comment "${name:-pglab hub account}" "$user"
     chmod 700 "$(getent passwd "$user" | cut -d: -f6)"
-    [ "$user" = "$PGLAB_GRADER" ] && continue
-    if ! grep -q "^$user:" "$passwords"; then
-      local password; password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)"
-      echo "$user:$password" | chpasswd
-      echo "$user:$password" >>"$passwords"
+    if [ "$user" = "$PGLAB_GRADER" ]; then
+      passwd --lock "$user" >/dev/null
+      say "created the grader account $user (password locked: nobody logs in as it)"
+      continue
     fi
+    password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)"
+    echo "$user:$password" | chpasswd
+    sed -i "/^$user:/d" "$passwords"
+    echo "$user:$password" >>"$passwords"
+    say "created user $user with a new password (in $passwords)"
   done
-  passwd --lock "$PGLAB_GRADER" >/dev/null
+  [ "${#kept[@]}" -eq 0 ] || say "existing accounts left as they are (passwords unchanged): ${kept[*]}"
 }
 
 # nbgrader's exchange: everyone may create entries, nobody may remove another's (sticky).
@@ -133,6 +168,15 @@ course_directory() {
       as_user "$PGLAB_GRADER" bash -c "cd '$course' && nbgrader generate_assignment '$assignment' --force --log-level=WARN"
     done
   fi
+}
+
+# The students into the gradebook as nbgrader's Student records, with their names from the
+# roster (Formgrader lists them by name), as the grader. Names already there are kept when the
+# roster has none; run again after editing the roster.
+gradebook_students() {
+  local course; course="$(getent passwd "$PGLAB_GRADER" | cut -d: -f6)/$PGLAB_COURSE"
+  say "$(as_user "$PGLAB_GRADER" "$ENV/bin/python" "$PGLAB_PREFIX/roster.py" gradebook \
+    "$course" $STUDENTS <"${ROSTER:-/dev/null}")"
 }
 
 hub_running() {
@@ -178,10 +222,10 @@ report() {
   cat <<EOF
 
 The course hub is running at $URL/ (JupyterHub, PAM login).
-  instructors: $PGLAB_INSTRUCTORS   TAs: $PGLAB_TAS   students: $PGLAB_STUDENTS
+  instructors: $PGLAB_INSTRUCTORS   TAs: $PGLAB_TAS   students:$( printf ' %s' $STUDENTS )
   Formgrader (instructors and TAs): $URL/user/$PGLAB_GRADER/lab  (Nbgrader -> Formgrader)
   course directory: ~$PGLAB_GRADER/$PGLAB_COURSE   exchange: $PGLAB_EXCHANGE
-  demo passwords (also in $PGLAB_STATE/demo-passwords):
+  passwords of the accounts \`make hub\` created (also in $PGLAB_STATE/demo-passwords):
 EOF
   sed 's/^/    /; s/:/  /' "$PGLAB_STATE/demo-passwords"
   echo "Stop everything with: make hub-stop"
@@ -202,6 +246,7 @@ case "${1:-}" in
     users
     exchange
     course_directory
+    gradebook_students
     start_hub
     report
     ;;

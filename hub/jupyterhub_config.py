@@ -17,6 +17,7 @@ Roles come from two hub groups and two folders of Jupyter configuration:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -27,10 +28,14 @@ c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 HERE = Path(__file__).resolve().parent
 
 
+CONF = Path(os.environ.get("PGLAB_HUB_CONF") or HERE / "hub.conf")  # hub.sh exports it
+
+
 def _settings() -> dict[str, str]:
-    """hub.conf, with environment variables of the same name taking precedence."""
+    """hub.conf (or PGLAB_HUB_CONF), with environment variables of the same name taking
+    precedence."""
     found = {}
-    for line in (HERE / "hub.conf").read_text().splitlines():
+    for line in CONF.read_text().splitlines():
         match = re.fullmatch(r"(PGLAB_[A-Z_]+)=(.*)", line.strip())
         if match:
             found[match[1]] = " ".join(shlex.split(match[2]))
@@ -43,6 +48,15 @@ GRADER = conf["PGLAB_GRADER"]
 INSTRUCTORS = conf["PGLAB_INSTRUCTORS"].split()
 TAS = conf["PGLAB_TAS"].split()
 STUDENTS = conf["PGLAB_STUDENTS"].split()
+if conf.get("PGLAB_ROSTER"):  # every student on the roster (hub/roster.py) may log in too
+    _spec = importlib.util.spec_from_file_location("pglab_hub_roster", HERE / "roster.py")
+    _roster = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_roster)
+    STUDENTS += [
+        row["id"]
+        for row in _roster.read(CONF.parent / conf["PGLAB_ROSTER"])
+        if row["id"] not in STUDENTS
+    ]
 PREFIX = Path(conf["PGLAB_PREFIX"])
 STATE = Path(conf["PGLAB_STATE"])
 ENV_BIN = PREFIX / "venv" / "bin"

@@ -223,22 +223,58 @@ def code_points(hub) -> float:
 # --- the journeys ---------------------------------------------------------------------------
 
 
+def test_make_hub_creates_missing_accounts_only(hub) -> None:
+    """An account that existed before `make hub` keeps its password and its home byte for
+    byte; `make hub` says so, and only the accounts it created got (and print) passwords.
+    Run again, it changes no password at all."""
+    assert hub.existing.changes() == []
+    assert (
+        f"existing accounts left as they are (passwords unchanged): {hub.existing.user}"
+        in hub.setup_log
+    ), hub.setup_log
+    created = {hub.instructor, hub.ta, hub.student1, hub.student2}
+    for user in created:
+        assert f"created user {user} with a new password" in hub.setup_log, hub.setup_log
+    assert f"created the grader account {hub.grader} (password locked" in hub.setup_log
+    assert set(hub.passwords) == created
+
+    before = {user: hub.shadow(user) for user in hub.users}
+    again = hub.make("hub")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert {user: hub.shadow(user) for user in hub.users} == before
+    assert "hub: created" not in again.stdout, again.stdout
+    assert "existing accounts left as they are" in again.stdout
+    assert hub.existing.changes() == []
+
+
+def test_make_hub_puts_the_roster_into_the_gradebook(hub) -> None:
+    """The roster's students are nbgrader Student records with their names, as a course with
+    a roster has them, so that Formgrader does not show "None, None"."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gradebook:
+        names = {s.id: f"{s.last_name}, {s.first_name}" for s in gradebook.students}
+        email = gradebook.find_student(hub.student1).email
+    assert names == hub.roster_names
+    assert email == "ada@example.org"
+
+
 def test_wrong_password_is_refused(hub, people, shots) -> None:
     page = people.new_page()
     try:
-        people.login_form(page, "student1", "not-" + hub.passwords["student1"])
+        people.login_form(page, hub.student1, "not-" + hub.passwords[hub.student1])
         expect(page.get_by_text("Invalid username or password")).to_be_visible()
         assert "/hub/login" in page.url
         shots(page, "student1-wrong-password-refused")
         # No server was started for the refused login.
-        response = page.request.get(f"{hub.url}/user/student1/api/status")
+        response = page.request.get(f"{hub.url}/user/{hub.student1}/api/status")
         assert response.url.startswith(f"{hub.url}/hub/login"), response.url
     finally:
         page.context.close()
 
 
 def test_instructor_releases_in_formgrader(hub, people, shots) -> None:
-    page = people.page("instructor", hub.grader)
+    page = people.page(hub.instructor, hub.grader)
     frame = formgrader(page)
     # The frame fix: the grader's server lets its own origin frame Formgrader.
     policy = page.request.get(f"{hub.url}/user/{hub.grader}/formgrader").headers
@@ -256,7 +292,7 @@ def test_instructor_releases_in_formgrader(hub, people, shots) -> None:
 
 def test_student1_completes_validates_and_submits(hub, people, shots) -> None:
     requires("released")
-    page = people.page("student1")
+    page = people.page(hub.student1)
     # Students get the Assignment List and the Course List, and no instructor tools.
     menu = nbgrader_menu(page)
     expect(menu.get_by_role("menuitem", name="Assignment List", exact=True)).to_be_visible()
@@ -266,14 +302,14 @@ def test_student1_completes_validates_and_submits(hub, people, shots) -> None:
     shots(page, "student1-nbgrader-menu")
     page.keyboard.press("Escape")
     expect(page.locator(".lm-Menu")).to_have_count(0)
-    assert page.request.get(f"{hub.url}/user/student1/formgrader").status == 404
+    assert page.request.get(f"{hub.url}/user/{hub.student1}/formgrader").status == 404
     # Students' servers keep JupyterHub's policy: no page may frame them.
-    policy = page.request.get(f"{hub.url}/user/student1/lab").headers
+    policy = page.request.get(f"{hub.url}/user/{hub.student1}/lab").headers
     assert "frame-ancestors 'none'" in policy.get("content-security-policy", "").split("; ")
 
     fetch_from_panel(page)
-    mine = hub.home("student1") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    assert mine.is_file() and mine.stat().st_uid == hub.uid("student1")
+    mine = hub.home(hub.student1) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert mine.is_file() and mine.stat().st_uid == hub.uid(hub.student1)
     shots(page, "student1-fetched")
     page.locator("#fetched_assignments_list a.assignment-notebooks-link").click()
     page.locator(f"#nbgrader-{hub.course_id}-{ASSIGNMENT} .nested_list_item .item_name a").click()
@@ -306,12 +342,12 @@ def test_student1_completes_validates_and_submits(hub, people, shots) -> None:
 
 def test_student2_submits_a_wrong_solution(hub, people, shots) -> None:
     requires("released")
-    page = people.page("student2")
+    page = people.page(hub.student2)
     fetch_from_panel(page)
     # student2 edits the notebook (their own file, written as student2) ...
-    work = hub.home("student2") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    work = hub.home(hub.student2) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     wrong = build_submission(release_notebook(hub), source_notebook(hub), STUDENT2_SUBMISSION)
-    hub.as_user("student2", "tee", str(work), input=nbformat.writes(wrong).encode())
+    hub.as_user(hub.student2, "tee", str(work), input=nbformat.writes(wrong).encode())
     # ... and submits it from the Assignments panel.
     submit_from_panel(page)
     shots(page, "student2-submitted")
@@ -320,11 +356,11 @@ def test_student2_submits_a_wrong_solution(hub, people, shots) -> None:
 
 def test_students_cannot_reach_other_servers_or_files(hub, people, shots) -> None:
     requires("wrong_submitted")
-    page = people.page("student1")
-    for other in ("student2", "instructor", hub.grader):
+    page = people.page(hub.student1)
+    for other in (hub.student2, hub.instructor, hub.grader):
         response = page.goto(f"{hub.url}/user/{other}/lab")
         assert response.status == 403, (other, response.status, page.url)
-        if other == "student2":
+        if other == hub.student2:
             shots(page, "student1-403-on-student2")
         api = page.request.get(f"{hub.url}/user/{other}/api/contents")
         assert api.status in (403, 404) or "/hub/login" in api.url, (other, api.status, api.url)
@@ -332,23 +368,23 @@ def test_students_cannot_reach_other_servers_or_files(hub, people, shots) -> Non
     # The files, as student1 at a shell: other homes are private, the inbox is write-only.
     inbound = hub.exchange / hub.course_id / "inbound"
     for target in (
-        hub.home("student2") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+        hub.home(hub.student2) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
         hub.course / "gradebook.db",
         hub.course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
     ):
-        denied = hub.as_user("student1", "cat", str(target), check=False)
+        denied = hub.as_user(hub.student1, "cat", str(target), check=False)
         assert denied.returncode != 0 and b"Permission denied" in denied.stderr, target
-    listing = hub.as_user("student1", "ls", str(inbound), check=False)
+    listing = hub.as_user(hub.student1, "ls", str(inbound), check=False)
     assert listing.returncode != 0 and b"Permission denied" in listing.stderr
     assert len(list(inbound.iterdir())) == 2  # both submissions are there (root can see)
-    page.goto(f"{hub.url}/user/student1/lab")
+    page.goto(f"{hub.url}/user/{hub.student1}/lab")
     page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
 
 
 def test_instructor_collects_and_autogrades(hub, people, shots) -> None:
     requires("submitted")
     requires("wrong_submitted")
-    page = people.page("instructor", hub.grader)
+    page = people.page(hub.instructor, hub.grader)
     frame = formgrader(page)
     formgrader_action(frame, "collect", "Successfully collected submissions")
     close_modal(frame)
@@ -371,10 +407,12 @@ def test_instructor_collects_and_autogrades(hub, people, shots) -> None:
     assert graded.returncode == 0, (graded.stdout + graded.stderr).decode()
     assert b"2 graded, 0 unchanged, 0 could not be graded" in graded.stdout, graded.stdout
     got = scores(hub)
-    assert set(got) == {"student1", "student2"}, got
+    assert set(got) == {hub.student1, hub.student2}, got
     # Both lost the points of their mistake, and only those: a wrong sign costs the score
     # function's checks, the biased baseline the leave-one-out check.
-    assert 0 < got["student1"] < code_points(hub) and 0 < got["student2"] < code_points(hub), got
+    assert 0 < got[hub.student1] < code_points(hub) and 0 < got[hub.student2] < code_points(hub), (
+        got
+    )
     Story.autograded = True
 
     frame = formgrader(page)
@@ -385,12 +423,17 @@ def test_instructor_collects_and_autogrades(hub, people, shots) -> None:
 
 def test_ta_grades_the_written_answers(hub, people, shots) -> None:
     requires("autograded")
-    before = scores(hub)["student1"]
-    page = people.page("ta", hub.grader)
+    before = scores(hub)[hub.student1]
+    page = people.page(hub.ta, hub.grader)
     frame = formgrader(page)
     frame.get_by_role("link", name="Manage Students").click()
-    # The students table: name (none given here), then the id.
-    frame.locator("tbody tr").filter(has=frame.locator("td.id", has_text="student1")).locator(
+    # The students table: the roster's names, as `make hub` wrote them, then the ids.
+    for student, name in hub.roster_names.items():
+        row = frame.locator("tbody tr").filter(has=frame.locator("td.id", has_text=student))
+        expect(row.locator("td.name")).to_have_text(name)
+    expect(frame.locator("td.name", has_text="None")).to_have_count(0)
+    shots(page, "ta-students-by-name")
+    frame.locator("tbody tr").filter(has=frame.locator("td.id", has_text=hub.student1)).locator(
         "td.name a"
     ).click()
     frame.get_by_role("link", name=ASSIGNMENT, exact=True).click()
@@ -407,9 +450,9 @@ def test_ta_grades_the_written_answers(hub, people, shots) -> None:
     loo.fill("1.5")
     loo.press("Tab")
     deadline = time.monotonic() + 60
-    while scores(hub)["student1"] != pytest.approx(before + 3.5) and time.monotonic() < deadline:
+    while scores(hub)[hub.student1] != pytest.approx(before + 3.5) and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert scores(hub)["student1"] == pytest.approx(before + 3.5)
+    assert scores(hub)[hub.student1] == pytest.approx(before + 3.5)
     shots(page, "ta-graded-written-answers")
     Story.ta_graded = True
 
@@ -419,9 +462,9 @@ def test_student1_reads_feedback_with_the_diagnosis(hub, people, shots) -> None:
     # nbgrader's release_feedback reads each submission's submission_secret.txt from the
     # feedback folder, which generate_feedback copies from autograded/: `pglab grade` must
     # have copied it there from submitted/, as nbgrader autograde does.
-    for student in ("student1", "student2"):
+    for student in (hub.student1, hub.student2):
         assert (hub.course / "autograded" / student / ASSIGNMENT / "submission_secret.txt").exists()
-    page = people.page("instructor", hub.grader)
+    page = people.page(hub.instructor, hub.grader)
     frame = formgrader(page)
     formgrader_action(frame, "generate-feedback", "Successfully generated feedback")
     close_modal(frame)
@@ -429,7 +472,7 @@ def test_student1_reads_feedback_with_the_diagnosis(hub, people, shots) -> None:
     close_modal(frame)
     shots(page, "instructor-released-feedback")
 
-    page = people.page("student1")
+    page = people.page(hub.student1)
     open_assignments(page)
     page.locator("#refresh_assignments_list").click()
     submissions = page.locator(f"#nbgrader-{hub.course_id}-{ASSIGNMENT}-submissions")
@@ -451,10 +494,16 @@ def test_student1_reads_feedback_with_the_diagnosis(hub, people, shots) -> None:
         assert secret not in text, f"feedback shows {secret!r}"
     diagnosis.scroll_into_view_if_needed()
     shots(page, "student1-feedback-diagnosis")
-    files = list((hub.home("student1") / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
+    files = list((hub.home(hub.student1) / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
     assert len(files) == 1, files
     raw = files[0].read_text()
     for secret in ("BEGIN HIDDEN TESTS", "_pglab"):
         assert secret not in raw, f"feedback file contains {secret!r}"
     # The TA's points are in it.
     assert "2.0 / 2.0" in text and "1.5 / 2.0" in text
+
+
+def test_the_journeys_left_the_existing_account_untouched(hub) -> None:
+    """After everything the journeys did, the account that existed before (its password, its
+    course directory and gradebook) is byte for byte as it was."""
+    assert hub.existing.changes() == []
