@@ -570,3 +570,59 @@ def test_rewards_to_go_and_baseline_reduce_sampled_variance(episodes):
     v = {name: g.var(axis=0) for name, g in estimates.items()}
     assert np.all(v["total_return"] > v["rewards_to_go"])
     assert np.all(v["rewards_to_go"] > v["value_baseline"])
+
+
+# --------------------------------------------------------------------------- the given helper cell
+
+
+def _given_namespace() -> dict:
+    """The notebook's given helper cell, run on its own: no student function is defined."""
+    from pglab.reference import rewards_to_go_given as given
+
+    namespace: dict = {}
+    exec(compile(given.cell_source(), "given_helpers", "exec"), namespace)  # noqa: S102 - ours
+    return namespace
+
+
+def test_given_helpers_run_without_any_student_function():
+    """The samplers draw exactly what the reference's samplers draw (same generator state), and
+    J and the trajectory probabilities agree with the reference, with no `softmax` defined."""
+    given = _given_namespace()
+    assert "softmax" not in given
+    theta = np.random.default_rng(3).normal(size=(3, 2))
+    mdp, reference_mdp = given["chain_mdp"](), ref.chain_mdp()
+    drawn = given["sample_episodes"](theta, mdp, 500, np.random.default_rng(4))
+    expected = ref.sample_episodes(theta, reference_mdp, 500, np.random.default_rng(4))
+    assert all(np.array_equal(a, b) for a, b in zip(drawn, expected, strict=True))
+    bandit = np.array([0.5, -0.5, 0.0]), np.array([1.0, 2.5, -1.0]), np.array([1.0, 0.5, 2.0])
+    drawn = given["sample_bandit"](*bandit, 500, np.random.default_rng(5))
+    expected = ref.sample_bandit(*bandit, 500, np.random.default_rng(5))
+    assert all(np.array_equal(a, b) for a, b in zip(drawn, expected, strict=True))
+    states, actions, probs = ref.enumerate_trajectories(theta, reference_mdp)
+    all_states, all_actions, _ = given["all_trajectories"](mdp)
+    assert np.array_equal(all_states, states) and np.array_equal(all_actions, actions)
+    assert np.allclose(given["trajectory_probabilities"](theta, mdp), probs, rtol=0, atol=1e-15)
+    assert (
+        abs(given["expected_return"](theta, mdp) - ref.expected_return(theta, reference_mdp))
+        < 1e-12
+    )
+
+
+def test_given_helpers_refuse_logits_where_the_definition_overflows():
+    """The private policy table is the plain definition; beyond +-700 it would overflow, so it
+    says so in words instead of returning nan (a student's softmax must handle +-1000)."""
+    given = _given_namespace()
+    with pytest.raises(ValueError, match="between -700 and 700"):
+        given["expected_return"](
+            np.array([[800.0, 0.0], [0.0, 0.0], [0.0, 0.0]]), given["chain_mdp"]()
+        )
+    extreme = np.array([[690.0, -690.0], [0.0, 0.0], [-690.0, 690.0]])
+    assert np.isfinite(given["expected_return"](extreme, given["chain_mdp"]()))
+
+
+def test_given_helpers_state_no_graded_result():
+    """The helper cell passes the release's formula-leak check (it computes nothing graded)."""
+    from pglab.leaks import formula_leaks
+    from pglab.reference import rewards_to_go_given as given
+
+    assert formula_leaks("rewards_to_go", given.cell_source()) == []
