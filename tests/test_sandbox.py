@@ -158,8 +158,10 @@ def test_output_size_counts_keys_numbers_and_nesting():
     numbers = {str(i): i for i in range(1000)}
     assert message_size(numbers, 10**9) >= len(json.dumps(numbers)) * 0.9
     nested = [[[["abc"] * 10] * 10] * 10]
-    assert 0.9 * len(json.dumps(nested)) <= message_size(nested, 10**9) <= 1.5 * len(
-        json.dumps(nested)
+    assert (
+        0.9 * len(json.dumps(nested))
+        <= message_size(nested, 10**9)
+        <= 1.5 * len(json.dumps(nested))
     )
     flood = {str(i): "v" for i in range(3_000_000)}
     started = time.perf_counter()

@@ -7,7 +7,9 @@ Inside the sandbox the kernel sees:
 - ``/home/student/work``: a copy of the one submission's directory, on a size-capped tmpfs
   (the original is mounted read-only at ``/run/pglab/submission`` only to be copied);
 - ``/tmp``: an empty size-capped tmpfs; a fresh ``/proc`` (its own PID namespace) and ``/dev``;
-- the kernel's connection file and IPC sockets, in one scratch directory;
+- the kernel's connection file and IPC sockets, in one scratch directory (on a tmpfs of
+  ``Sandbox.scratch_size`` when grading as root, see ``scratch.py``);
+- nothing else writable: bwrap's own root tmpfs and ``/dev`` are remounted read-only;
 
 and nothing else: no course directory, no gradebook, no other submission, no home
 directory, no network (an empty network namespace). As root it runs under an unprivileged
@@ -186,6 +188,9 @@ def bwrap_args(settings: Sandbox, layout: Layout, kernel_cmd: Sequence[str]) -> 
     args += ["--ro-bind", str(layout.submission), SUBMISSION]
     args += _parent_dirs(layout.scratch, mounted)
     args += ["--bind", str(layout.scratch), str(layout.scratch)]
+    # Nothing else is writable: bwrap's own root and /dev are tmpfs without a size (writable
+    # by the kernel when it keeps the caller's uid in a user namespace): make them read-only.
+    args += ["--remount-ro", "/", "--remount-ro", "/dev"]
     args += ["--chdir", HOME, "--clearenv"]
     for name, value in sorted(layout.env.items()):
         args += ["--setenv", name, value]

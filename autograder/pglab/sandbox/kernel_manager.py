@@ -4,12 +4,16 @@ nbclient (and so nbgrader's ``Execute``) creates one manager per notebook and ca
 ``start_kernel(cwd=<the submission's directory>)``. This manager:
 
 1. makes a scratch directory with the connection file and the kernel's IPC sockets (Unix
-   sockets, ``transport = "ipc"``: the kernel needs no network, so it gets none);
+   sockets, ``transport = "ipc"``: the kernel needs no network, so it gets none), on a
+   size-capped tmpfs of its own when grading as root (``scratch.py``);
 2. leases an unprivileged uid when running as root (``uids.py``);
 3. launches ``bwrap`` with the arguments from ``command.py``, passed through a pipe
    (``--args FD``) so the sandbox's ``/proc/1/cmdline`` shows only the kernel command, with an
    almost empty environment, stdout discarded and stderr in a file outside the sandbox;
-4. on cleanup, removes the scratch directory and releases the uid.
+4. puts the whole sandbox in a cgroup of its own (``cgroup.py``: total memory and processes)
+   before bwrap starts;
+5. on cleanup, kills what is left in the cgroup and removes it, the scratch directory and the
+   uid lease.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 import pglab
+from pglab.sandbox import cgroup, scratch
 from pglab.sandbox.availability import require
 from pglab.sandbox.command import Layout, bwrap_args, describe, kernel_env, python_paths
 from pglab.sandbox.font_cache import font_list
@@ -29,6 +34,12 @@ from pglab.sandbox.settings import Sandbox
 from pglab.sandbox.uids import UidLease
 
 STDERR_SHOWN = 4000  # characters of the kernel's stderr quoted when it fails
+_cgroup_warned = False
+_scratch_warned = False
+
+
+class NoCgroup(RuntimeError):
+    """c.Sandbox.cgroup = 'require', and no cgroup could be made for the kernel."""
 
 
 class SandboxKernelManager(BoundedKernelManager):
@@ -38,6 +49,8 @@ class SandboxKernelManager(BoundedKernelManager):
     _scratch: Path | None = None
     _lease: UidLease | None = None
     _submission: Path | None = None
+    _cgroup: cgroup.KernelCgroup | None = None
+    peak_memory: int | None = None  # most memory the last sandbox used at once (cgroup)
 
     last_stderr = ""  # what the kernel wrote to stderr, kept after cleanup for error messages
 
@@ -57,8 +70,10 @@ class SandboxKernelManager(BoundedKernelManager):
         require(settings.bwrap)
         self._release()
         cwd = kw.pop("cwd", None)
-        root = settings.scratch_root or None
-        self._scratch = Path(tempfile.mkdtemp(prefix="pglab-", dir=root))
+        root = Path(settings.scratch_root or tempfile.gettempdir())
+        scratch.sweep(root)
+        self._scratch = Path(tempfile.mkdtemp(prefix=scratch.new_name(), dir=root))
+        self._mount_scratch(settings)
         ipc = self._scratch / "ipc"
         ipc.mkdir()
         if cwd is None:  # never the grader's own directory: an empty submission instead
@@ -113,12 +128,50 @@ class SandboxKernelManager(BoundedKernelManager):
             kw["stdout"] = subprocess.DEVNULL
             kw["stderr"] = open(self._scratch / "stderr.log", "wb")  # noqa: SIM115
             bwrap = shutil.which(settings.bwrap) or settings.bwrap
+            argv = [bwrap, "--args", str(read_end), *command]
+            self._cgroup = self._make_cgroup(settings)
+            if self._cgroup is not None:
+                argv = self._cgroup.wrap(argv)
             try:
-                await super()._async_launch_kernel([bwrap, "--args", str(read_end), *command], **kw)
+                await super()._async_launch_kernel(argv, **kw)
             finally:
                 kw["stderr"].close()
         finally:
             os.close(read_end)
+
+    def _mount_scratch(self, settings: Sandbox) -> None:
+        global _scratch_warned
+        assert self._scratch is not None
+        why = "not grading as root" if os.geteuid() != 0 else None
+        if why is None and settings.scratch_size:
+            why = scratch.mount_tmpfs(self._scratch, settings.scratch_size)
+        if why and not _scratch_warned:
+            _scratch_warned = True
+            self.log.warning(
+                "the kernel's scratch directory (connection file, sockets, stderr) is on the "
+                "host's file system, not a size-capped tmpfs (%s); only RLIMIT_FSIZE bounds "
+                "each file there: set c.Sandbox.scratch_root to a small file system",
+                why,
+            )
+
+    def _make_cgroup(self, settings: Sandbox) -> cgroup.KernelCgroup | None:
+        global _cgroup_warned
+        if settings.cgroup == "off":
+            return None
+        made, why = cgroup.create(settings.total_memory_limit, settings.process_limit)
+        if made is None:
+            if settings.cgroup == "require":
+                raise NoCgroup(
+                    f"c.Sandbox.cgroup = 'require', but no cgroup can limit the sandbox: {why}"
+                )
+            if not _cgroup_warned:
+                _cgroup_warned = True
+                self.log.warning(
+                    "no cgroup for the sandbox (%s): its memory and processes are limited per "
+                    "process only (c.Sandbox.memory_limit, process_limit)",
+                    why,
+                )
+        return made
 
     def kernel_stderr(self) -> str:
         """The start of what the sandboxed kernel (or bwrap) wrote to stderr."""
@@ -136,8 +189,18 @@ class SandboxKernelManager(BoundedKernelManager):
             self._release()
 
     def _release(self) -> None:
+        if self._cgroup is not None:
+            self.peak_memory = self._cgroup.peak_memory()
+            if not self._cgroup.remove():
+                self.log.warning("could not remove the sandbox's cgroup %s", self._cgroup)
+            self._cgroup = None
         if self._scratch is not None:
             self.last_stderr = self.kernel_stderr()
+            if scratch.is_mount(self._scratch):
+                try:
+                    scratch.unmount(self._scratch)
+                except OSError as error:
+                    self.log.warning("could not unmount %s: %s", self._scratch, error)
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
         if self._lease is not None:

@@ -7,7 +7,7 @@ what it does not cover.
 
 from __future__ import annotations
 
-from traitlets import Bool, Integer, List, TraitError, Unicode, validate
+from traitlets import Bool, Enum, Integer, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 MiB = 1024 * 1024
@@ -38,12 +38,32 @@ class Sandbox(Configurable):
         "per process: the sandbox as a whole can use at most process_limit times this.",
     ).tag(config=True)
 
+    total_memory_limit = Integer(
+        2 * GiB,
+        help="Memory of the whole sandbox (every process, and the files it writes to its "
+        "tmpfs), in bytes, enforced by a cgroup of its own (see cgroup); 0 means no limit. "
+        "Beyond it the kernel's out-of-memory killer ends the largest process of that "
+        "sandbox (usually the kernel: its cell fails with KernelDied).",
+    ).tag(config=True)
+
+    cgroup = Enum(
+        ["auto", "require", "off"],
+        "auto",
+        help="Put each sandbox in a cgroup of its own that enforces total_memory_limit and "
+        "process_limit for the sandbox as a whole: cgroup v2 where its memory and pids "
+        "controllers can be enabled below the grader's cgroup, else cgroup v1's memory and "
+        "pids hierarchies (a hybrid layout), else (a normal user without a delegated cgroup) "
+        "none. 'auto': use one where possible, else log why and rely on the per-process "
+        "limits; 'require': refuse to start a kernel without one; 'off': never.",
+    ).tag(config=True)
+
     process_limit = Integer(
         64,
-        help="Most processes and threads the sandbox may run at once (RLIMIT_NPROC of the "
-        "sandbox's own uid); 0 means no limit. An idle kernel with numpy uses about 10. "
-        "Enforced only when grading as root (each sandbox gets its own uid) or as a user "
-        "whose bubblewrap makes a user namespace (the count is per namespace).",
+        help="Most processes and threads the sandbox may run at once; 0 means no limit. An "
+        "idle kernel with numpy uses about 10. Enforced by the sandbox's cgroup (pids.max, "
+        "see cgroup) where there is one, and by RLIMIT_NPROC of the sandbox's own uid when "
+        "grading as root (each sandbox gets its own uid) or as a user whose bubblewrap makes "
+        "a user namespace (the count is per namespace).",
     ).tag(config=True)
 
     file_size_limit = Integer(
@@ -91,6 +111,14 @@ class Sandbox(Configurable):
         "other variable is dropped (the kernel gets HOME, PATH, LANG and these).",
     ).tag(config=True)
 
+    scratch_size = Integer(
+        4 * MiB,
+        help="Size of the tmpfs holding each kernel's scratch directory (its connection "
+        "file, Unix sockets and stderr log: the one place outside its own tmpfs the kernel "
+        "can write), in bytes. Mounted only when grading as root; 0 means no tmpfs (the "
+        "directory is then on the file system of scratch_root).",
+    ).tag(config=True)
+
     scratch_root = Unicode(
         "",
         help="Where each kernel's scratch directory (its connection file and IPC sockets) "
@@ -100,10 +128,12 @@ class Sandbox(Configurable):
 
     @validate(
         "memory_limit",
+        "total_memory_limit",
         "process_limit",
         "file_size_limit",
         "home_size",
         "tmp_size",
+        "scratch_size",
     )
     def _non_negative(self, proposal):
         if proposal["value"] < 0:
