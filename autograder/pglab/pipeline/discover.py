@@ -30,6 +30,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pglab.grading.text import plain_text
+
 CANVAS = re.compile(
     r"^(?P<name>[a-z0-9]+)(?:_LATE)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I
 )
@@ -161,25 +163,28 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
         raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
     found: dict[str, list[tuple[Claim, Found]]] = {}
     for relative, read, timestamp, modified in entries:
+        # a file name that is not UTF-8 (a zip's, a folder's) is shown escaped, never fails
+        origin = plain_text(str(relative))
+        timestamp = plain_text(timestamp) if timestamp else timestamp
         try:
             claim = _claim_of(relative, assignment, notebook)
         except Ambiguous as error:
-            discovery.skipped[str(relative)] = f"not graded: {error}; a person must check it"
+            discovery.skipped[origin] = f"not graded: {error}; a person must check it"
             continue
         if claim is None:
             if relative.suffix.lower() == ".ipynb":
-                discovery.skipped[str(relative)] = (
+                discovery.skipped[origin] = (
                     f"could not tell which student this is, or it is not {notebook}.ipynb"
                 )
             continue
         if timestamp and _not_a_date(timestamp):
-            discovery.skipped[str(relative)] = (
+            discovery.skipped[origin] = (
                 f"not graded: its timestamp.txt ({timestamp[:40]!r}) is not a date and time; "
                 "fix or remove it and grade again"
             )
             continue
         found.setdefault(claim.student, []).append(
-            (claim, Found(claim.student, str(relative), read(), timestamp, modified))
+            (claim, Found(claim.student, origin, read(), timestamp, modified))
         )
     _choose(found, notebook, discovery)
     return discovery
@@ -272,7 +277,7 @@ def _zip_entries(source: Path, discovery: Discovery):
                 continue
             relative = PurePosixPath(info.filename)
             if ".." in relative.parts or relative.is_absolute():
-                discovery.skipped[info.filename] = "unsafe path in the zip file"
+                discovery.skipped[plain_text(info.filename)] = "unsafe path in the zip file"
                 continue
             modified, _ = zip_date(info)
             stamp = stamps.get(relative.parent)
