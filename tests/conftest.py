@@ -131,6 +131,17 @@ def shared_graded_class(tmp_path_factory, assignment: str) -> GradedClass:
         return graded
 
 
+@pytest.fixture(scope="session", autouse=True)
+def scratch_course_templates(tmp_path_factory):
+    """Every scratch course of this run made from the same config and sources is generated
+    once (`nbgrader generate_assignment`) and copied (pglab.course.scratch_course), in every
+    pytest-xdist worker."""
+    cache = run_directory(tmp_path_factory) / "scratch-courses"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PGLAB_SCRATCH_CACHE", str(cache))
+        yield cache
+
+
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory) -> GradedClass:
     """The reinforce corpora, graded through nbgrader (once per test run)."""

@@ -48,7 +48,18 @@ def run_nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.Com
 
 
 def scratch_course(repository: Path, destination: Path, assignments: list[str]) -> Path:
-    """A fresh course directory with this repository's config and sources, assignments generated."""
+    """A fresh course directory with this repository's config and sources, assignments generated.
+
+    With ``PGLAB_SCRATCH_CACHE`` set to a folder (the test suite sets it, one per run), a
+    course made from the same bytes (config, ``source/``, assignments) is generated once,
+    under a lock, and copied from there afterwards."""
+    cache = os.environ.get("PGLAB_SCRATCH_CACHE")
+    if cache:
+        return _cached_scratch_course(repository, destination, assignments, Path(cache))
+    return _generate_scratch_course(repository, destination, assignments)
+
+
+def _generate_scratch_course(repository: Path, destination: Path, assignments: list[str]) -> Path:
     if destination.exists():
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
@@ -56,6 +67,31 @@ def scratch_course(repository: Path, destination: Path, assignments: list[str]) 
     shutil.copytree(repository / "source", destination / "source")
     for name in assignments:
         run_nbgrader(destination, "generate_assignment", name, "--force")
+    return destination
+
+
+def _cached_scratch_course(
+    repository: Path, destination: Path, assignments: list[str], cache: Path
+) -> Path:
+    import fcntl
+    import hashlib
+
+    digest = hashlib.sha256(repr(sorted(assignments)).encode())
+    for path in [repository / "nbgrader_config.py", *sorted((repository / "source").rglob("*"))]:
+        if path.is_file():
+            digest.update(str(path.relative_to(repository)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    template = cache / digest.hexdigest()[:20]
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / f"{template.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / ".complete").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            _generate_scratch_course(repository, template, assignments)
+            (template / ".complete").touch()
+    if destination.exists():
+        shutil.rmtree(destination)
+    shutil.copytree(template, destination, ignore=shutil.ignore_patterns(".complete"))
     return destination
 
 
