@@ -51,8 +51,9 @@ demo: install
 	$(BIN)/pglab release
 	$(BIN)/python demo/run_demo.py
 
-# pytest-xdist: one worker per core, each taking whole test files (a file's module fixtures
-# are built once; the graded corpora are shared between workers, tests/conftest.py).
+# pytest-xdist: one worker per core. `make test` hands out whole test files (a file's module
+# fixtures are built once; the graded corpora and scratch courses are shared between workers,
+# tests/conftest.py); `make test-fast`, whose fixtures are cheap, single tests.
 PYTEST_WORKERS ?= auto
 
 ## The whole test suite (includes the nbgrader pipeline, the browser and hub journeys and the
@@ -65,7 +66,7 @@ test: install
 
 ## Only the fast unit tests (no notebook execution, no browser).
 test-fast: install
-	$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile -m "not pipeline and not browser"
+	$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist load -m "not pipeline and not browser"
 
 ## JupyterLab with nbgrader's extensions, in this course directory, with a local exchange
 ## (.exchange/) and student folder (student/): lab/nbgrader_config.py, docs/lab.md.
