@@ -337,17 +337,21 @@ def fake_grade(bundle, notebook, data: bytes) -> GradeResult:
     """Stands in for ``grade`` in the pool's workers: b"die" kills the worker process."""
     if data == b"die":
         os._exit(1)
+    if data == b"odd":  # a result that cannot be pickled back to the parent
+        return GradeResult(None, error="odd", flags=[{"thing": lambda: None}])
     time.sleep(0.2)
     return GradeResult(None, error=f"graded {data.decode()}")
 
 
 def test_a_dying_worker_is_charged_to_its_own_submission_only():
-    """Four classmates around a submission that kills its worker twice: only it fails."""
+    """Four classmates around a submission that kills its worker twice and one whose result
+    cannot be pickled: only those two fail, each with its own reason."""
     backend = LocalBackend(2)
     backend.function = fake_grade
-    items = [("a", b"a"), ("b", b"b"), ("die", b"die"), ("y", b"y"), ("z", b"z")]
+    items = [("a", b"a"), ("b", b"b"), ("die", b"die"), ("odd", b"odd"), ("y", b"y"), ("z", b"z")]
     results = dict(backend.grade_each(None, "reinforce", items))
     assert results["die"].error == DIED_REPEATEDLY
+    assert results["odd"].error.startswith("could not be graded: ")
     for key in ("a", "b", "y", "z"):
         assert results[key].error == f"graded {key}"
 

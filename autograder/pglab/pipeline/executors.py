@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import select
 import signal
 import threading
@@ -101,7 +102,13 @@ def _serve(connection, function, bundle: Bundle, notebook: str, parent: int) -> 
             if task is None:
                 return
             key, data = task
-            connection.send((key, function(bundle, notebook, data)))
+            result = function(bundle, notebook, data)
+            try:
+                connection.send((key, result))
+            except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as error:
+                # a result that does not pickle: say so, as this submission's own failure
+                failed = GradeResult(None, error=f"could not be graded: {describe(error)}")
+                connection.send((key, failed))
     except (KeyboardInterrupt, EOFError, BrokenPipeError):
         return  # Ctrl-C, or the parent went away: what was saved is saved
 
