@@ -443,3 +443,53 @@ def report_death_signal(bundle, notebook, data) -> GradeResult:
     value = ctypes.c_int()
     ctypes.CDLL(None).prctl(2, ctypes.byref(value))  # PR_GET_PDEATHSIG
     return GradeResult(None, error=str(value.value))
+
+
+# --- the parent's write: one bad result never stops the others -------------------------------
+
+
+def test_a_result_that_cannot_be_written_fails_that_student_only(tmp_path):
+    """`_grade_all` with a writer that fails on one student (as nbformat.write did on lone
+    surrogates, and nbgrader on a timestamp that is not a date): the classmates after it are
+    written, the one is "could not be graded" with the reason, its partial file removed."""
+    from types import SimpleNamespace
+
+    from pglab.grading import CellResult
+    from pglab.pipeline.discover import Found
+    from pglab.pipeline.run import _grade_all
+
+    class Writer:
+        def __init__(self):
+            self.written, self.states = [], {}
+
+        def _path(self, tree, student):
+            return tmp_path / tree / student / "reinforce.ipynb"
+
+        def write_graded(self, found, result):
+            path = self._path("autograded", found.student)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("partial")
+            if found.student == "m-bad":
+                "\ud800".encode()  # UnicodeEncodeError: surrogates not allowed
+            self.written.append(found.student)
+
+        def save_state(self, outcome):
+            self.states[outcome.student] = outcome
+
+    class Backend:
+        def grade_each(self, bundle, notebook, items):
+            for key, _ in items:
+                yield key, GradeResult("{}", [CellResult("test_x", 1.0, 1.0, True, "")])
+
+    students = ["a-before", "m-bad", "z-after"]
+    todo = [(Found(s, f"{s}/reinforce.ipynb", b"{}"), "sha") for s in students]
+    writer, outcomes = Writer(), []
+    bar = SimpleNamespace(update=lambda n: None, set_postfix_str=lambda s: None)
+    bundle = SimpleNamespace(digest="d")
+    _grade_all(todo, Backend(), bundle, "reinforce", writer, outcomes, bar)
+    assert writer.written == ["a-before", "z-after"]
+    status = {o.student: o.status for o in outcomes}
+    assert status == {"a-before": "graded", "m-bad": "failed", "z-after": "graded"}
+    bad = writer.states["m-bad"]
+    assert bad.error.startswith("could not be graded: saving its result failed (UnicodeEncodeError")
+    assert not writer._path("autograded", "m-bad").exists()
