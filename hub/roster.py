@@ -11,10 +11,13 @@ column ("Last, First") stands for both names when there are no name columns.
     roster.py gradebook COURSE ID…  run as the grader: every student of the roster (read from
                                     stdin) and every ID into the course's gradebook, with
                                     names and email, as nbgrader's Student records
+                                    (pglab.roster.add_students, as `pglab roster` does)
 
 The first two need only Python's standard library (hub.sh runs them with /usr/bin/python3);
-``gradebook`` runs in the course environment, which has nbgrader. JupyterHub's configuration
-loads this file for the ids (every student on the roster may log in).
+``gradebook`` runs in the course environment, which has pglab and nbgrader. Ids here are
+Linux user names (an LMS's numeric ids are not); `pglab roster` reads the LMS's own exports
+for the gradebook alone. JupyterHub's configuration loads this file for the ids (every
+student on the roster may log in).
 """
 
 from __future__ import annotations
@@ -80,25 +83,29 @@ def read(path: str | Path) -> list[dict[str, str]]:
 
 
 def to_gradebook(course: Path, rows: list[dict[str, str]], students: list[str]) -> str:
-    """Every roster row and every other student id into ``course``'s gradebook; names and
-    email are set where the roster has them and never blanked."""
-    from nbgrader.api import Gradebook
+    """Every roster row into ``course``'s gradebook with ``pglab.roster.add_students`` (names
+    and email: nbgrader's Student records), and every other student id that is not there yet
+    (without a name; one already there keeps the name it has)."""
+    from nbgrader.api import Gradebook, MissingEntry
 
-    by_id = {row["id"]: row for row in rows}
-    for student in students:
-        by_id.setdefault(student, {"id": student})
-    named = 0
+    from pglab.roster import add_students
+
+    listed = {row["id"] for row in rows}
+    missing = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student, row in by_id.items():
-            fields = {k: row[k] for k in ("first_name", "last_name", "email") if row.get(k)}
-            gradebook.update_or_create_student(student, **fields)
-            named += bool(fields.get("first_name") or fields.get("last_name"))
-    unnamed = sorted(
-        s for s, row in by_id.items() if not (row.get("first_name") or row.get("last_name"))
-    )
-    report = f"gradebook: {len(by_id)} students, {named} with names from the roster"
-    if unnamed:
-        report += f"; no name for {' '.join(unnamed)}"
+        for student in students:
+            if student in listed:
+                continue
+            try:
+                gradebook.find_student(student)
+            except MissingEntry:
+                missing.append(student)
+    add_students(course, [*rows, *({"id": s} for s in missing)])
+    named = sum(bool(row["first_name"] or row["last_name"]) for row in rows)
+    report = f"gradebook: {len(rows) + len(missing)} students written, {named} with names"
+    unnamed = sorted(row["id"] for row in rows if not (row["first_name"] or row["last_name"]))
+    if unnamed or missing:
+        report += f"; no name for {' '.join(sorted(unnamed + missing))}"
     return report
 
 
