@@ -18,6 +18,7 @@ import math
 import numpy as np
 import pytest
 
+from pglab.misconceptions import actor_critic as cat
 from pglab.reference import actor_critic as ac
 from pglab.reference import rewards_to_go as ref
 
@@ -465,3 +466,93 @@ def test_bias_variance_trade_off_against_lambda(case):
     if case == 2:
         _, var = profile(v + 0.3 * noise)
         assert var[0] > var[-1]
+
+
+# =========================================================================== misconceptions
+
+
+def catalogue_arguments(seed: int, T: int = 4, gamma: float = 0.9):
+    """Seeded arguments for every reference function the catalogue names."""
+    rng = np.random.default_rng([1760, seed])
+    S, A, n = 3, 3, 6
+    states, actions, rewards, values, adv = random_batch(rng, n, T, S, A)
+    logits = rng.normal(0.0, 1.0, (S, A))
+    return {
+        "td_errors": (rewards, states, values, gamma),
+        "gae_advantages": (rewards, states, values, gamma, 0.5),
+        "n_step_advantages": (rewards, states, values, gamma, 2),
+        "td0_critic_step": (values, states, rewards, gamma, 0.5),
+        "fit_critic_monte_carlo": (states, rewards, gamma, S),
+        "surrogate_loss": (logits, states, actions, adv),
+    }
+
+
+def test_catalogue_entries_are_well_formed():
+    ids = [m.id for m in cat.CATALOGUE]
+    assert len(ids) == len(set(ids)) >= 12
+    assert {m.function for m in cat.CATALOGUE} == set(cat.REFERENCE)
+    for m in cat.CATALOGUE:
+        assert m.feedback.strip() and m.id.split(".")[0]
+
+
+@pytest.mark.parametrize("entry", cat.CATALOGUE, ids=lambda m: m.id)
+@pytest.mark.parametrize("seed", range(3))
+def test_each_misconception_differs_from_the_reference(entry, seed):
+    """On seeded inputs the imitation has the reference's shape and differs from it, and from
+    every other entry for the same function (so a diagnosis can tell them apart)."""
+    args = catalogue_arguments(seed)[entry.function]
+    want = np.asarray(cat.REFERENCE[entry.function](*args))
+    got = np.asarray(entry.imitate(*args))
+    assert got.shape == want.shape
+    assert np.all(np.isfinite(got))
+    assert not np.allclose(got, want, rtol=1e-9, atol=1e-9)
+    for other in cat.for_function(entry.function):
+        if other.id != entry.id:
+            assert not np.allclose(got, np.asarray(other.imitate(*args)), rtol=1e-9, atol=1e-9)
+
+
+def _fd(loss, x):
+    grad = np.empty_like(x)
+    for idx in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[idx] = H
+        grad[idx] = (loss(x + step) - loss(x - step)) / (2 * H)
+    return grad
+
+
+def test_surrogate_misconceptions_are_gradients_of_their_losses():
+    """Three surrogate imitations equal finite differences of the mistaken loss as written."""
+    logits, states, actions, adv = catalogue_arguments(0)["surrogate_loss"]
+    n = states.shape[0]
+    by_id = {m.id: m.imitate for m in cat.CATALOGUE}
+    normalised = (adv - adv.mean()) / (adv.std() + 1e-8)
+    losses = {
+        "surrogate.raw_logits": lambda th: -float((th[states, actions] * adv).sum()) / n,
+        "surrogate.not_gathered": lambda th: (
+            -float((ref.log_softmax(th)[states].sum(-1) * adv).sum()) / n
+        ),
+        "surrogate.normalised_in_loss": lambda th: ac.surrogate_loss(
+            th, states, actions, normalised
+        ),
+    }
+    for key, loss in losses.items():
+        np.testing.assert_allclose(
+            _fd(loss, logits), by_id[key](logits, states, actions, adv), rtol=1e-6, atol=1e-9
+        )
+
+
+def test_target_not_constant_is_the_residual_gradient():
+    """critic.target_not_constant = V - lr * grad of (1/n) sum delta^2 / 2 with the target's V
+    differentiated too (finite differences); the reference step is not."""
+    values, states, rewards, gamma, lr = catalogue_arguments(1)["td0_critic_step"]
+    n = states.shape[0]
+
+    def loss(v):
+        return 0.5 * float((ac.td_errors(rewards, states, v, gamma) ** 2).sum()) / n
+
+    residual = values - lr * _fd(loss, values)
+    entry = next(m for m in cat.CATALOGUE if m.id == "critic.target_not_constant")
+    np.testing.assert_allclose(
+        entry.imitate(values, states, rewards, gamma, lr), residual, atol=1e-8
+    )
+    assert not np.allclose(ac.td0_critic_step(values, states, rewards, gamma, lr), residual)
