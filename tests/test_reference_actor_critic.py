@@ -285,15 +285,14 @@ def test_dp_values_are_conditional_expected_rewards_to_go(theta, mdp):
     np.testing.assert_allclose(v[-1], (ref.softmax(theta) * mdp.R).sum(-1), atol=1e-14)
 
 
-def _critic_tolerance(states, targets_fn, n_states, gamma, values_fn):
+def _critic_tolerance(states, targets, n_states, gamma):
     """Per-cell tolerance Z se_t(s) of the cell's target mean, plus gamma times the largest
     tolerance one step later (the error a bootstrapped target inherits); V_T exact."""
     T = states.shape[-1]
     tol = np.zeros((T + 1, n_states))
     for t in range(T - 1, -1, -1):
-        targets = targets_fn(values_fn)[:, t]
         for s in range(n_states):
-            x = targets[states[:, t] == s]
+            x = targets[states[:, t] == s, t]
             if x.size > 1:
                 tol[t, s] = Z * x.std(ddof=1) / math.sqrt(x.size) + gamma * tol[t + 1].max()
     return tol[:T]
@@ -305,8 +304,8 @@ def test_critics_converge_to_dp_values(case):
 
     MC: Z standard errors of the mean of G_t per cell.  TD(0): Z standard errors of the mean
     of its target per cell plus gamma times the next step's tolerance (error propagation).
-    Cells with P(s_t = s) = 0 stay 0.  A critic that ignores gamma or that bootstraps from
-    V_{T-1} at the horizon is rejected.
+    Cells with P(s_t = s) = 0 stay 0.  The tolerance rejects the values of one more step past
+    the horizon (V_T taken as non-zero) and, on the chain, the undiscounted values.
     """
     theta, mdp = MDP_CASES[case]
     S, g = mdp.n_states, mdp.gamma
@@ -316,8 +315,8 @@ def test_critics_converge_to_dp_values(case):
     mc = ac.fit_critic_monte_carlo(states, rewards, g, S)
     td = ac.fit_critic_td0(states, rewards, g, S)
     assert np.all(mc[~reach] == 0) and np.all(td[~reach] == 0)
-    mc_tol = _critic_tolerance(states, lambda _: ref.rewards_to_go(rewards, g), S, 0.0, None)
-    td_tol = _critic_tolerance(states, lambda w: rewards + g * ac.next_values(w, states), S, g, td)
+    mc_tol = _critic_tolerance(states, ref.rewards_to_go(rewards, g), S, 0.0)
+    td_tol = _critic_tolerance(states, rewards + g * ac.next_values(td, states), S, g)
     for fit, tol in ((mc, mc_tol), (td, td_tol)):
         assert np.all(np.abs(fit - v)[reach] <= tol[reach])
         assert tol[reach].max() < 0.1  # resolves errors of 0.1 (the wrong critics below)
