@@ -28,6 +28,29 @@ INSTALL_HINT = (
     f"{SYSTEM_PACKAGES}"
 )
 VIEWPORT = {"width": 1440, "height": 900}
+#: Written answers a student types into the reinforce notebook's markdown answer cells.
+WRITTEN_ANSWERS = {
+    "answer_score_function": (
+        "d/dtheta log pi(1) = 1 - sigmoid(theta) and d/dtheta log pi(0) = -sigmoid(theta), so "
+        "for a in {0, 1} the score is a - sigmoid(theta): +-1/2 at theta = 0."
+    ),
+    "answer_variance": (
+        "With s(a) the score and E[s(a)] = 0, Var[g] = sum_a pi(a) s(a)^2 ((mu_a - b)^2 + "
+        "sigma_a^2) - (dJ/dtheta)^2: a quadratic in b, the expectation does not move."
+    ),
+    "answer_optimal_baseline": (
+        "b* = E[s(a)^2 r] / E[s(a)^2], the rewards weighted by the squared score; it is J(theta) "
+        "only when s(a)^2 is the same for both actions (theta = 0) or the means are equal."
+    ),
+    "answer_constant_baseline": (
+        "The score has mean zero under the policy, so E[score(a) * b] = b * E[score(a)] = 0: "
+        "a constant baseline changes the variance, not the expectation."
+    ),
+    "answer_leave_one_out": (
+        "If b_i uses r_i, it is correlated with a_i and E[score(a_i) * b_i] is no longer zero, "
+        "so the estimate is biased; leaving the sample out keeps b_i independent of a_i."
+    ),
+}
 
 
 def chromium_executable() -> str:

@@ -20,6 +20,7 @@ import time
 
 import nbformat
 import pytest
+from browser_support import WRITTEN_ANSWERS
 from nbgrader.utils import get_username
 from playwright.sync_api import Page, expect
 
@@ -29,16 +30,6 @@ pytestmark = pytest.mark.browser
 
 ASSIGNMENT = "reinforce"
 COURSE_ID = "pglab"
-WRITTEN_ANSWERS = {
-    "answer_constant_baseline": (
-        "The score has mean zero under the policy, so E[score(a) * b] = b * E[score(a)] = 0: "
-        "a constant baseline changes the variance, not the expectation."
-    ),
-    "answer_leave_one_out": (
-        "If b_i uses r_i, it is correlated with a_i and E[score(a_i) * b_i] is no longer zero, "
-        "so the estimate is biased; leaving the sample out keeps b_i independent of a_i."
-    ),
-}
 # The misconception grading diagnoses as "grad_log_prob.sign" (tests/corpus/mutants).
 WRONG_GRAD_LOG_PROB = (
     "def grad_log_prob(theta, actions):\n"

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser_support import WRITTEN_ANSWERS
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -35,16 +36,6 @@ from pglab.submissions import build_submission, solution_code
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
 ASSIGNMENT = "reinforce"
-WRITTEN_ANSWERS = {
-    "answer_constant_baseline": (
-        "The score has mean zero under the policy, so E[score(a) * b] = b * E[score(a)] = 0: "
-        "a constant baseline changes the variance, not the expectation."
-    ),
-    "answer_leave_one_out": (
-        "If b_i uses r_i, it is correlated with a_i and E[score(a_i) * b_i] is no longer zero, "
-        "so the estimate is biased; leaving the sample out keeps b_i independent of a_i."
-    ),
-}
 # student1's slip: the score function with the wrong sign (diagnosed as grad_log_prob.sign).
 WRONG_GRAD_LOG_PROB = (
     "def grad_log_prob(theta, actions):\n"
