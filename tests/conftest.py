@@ -58,10 +58,11 @@ class GradedClass:
 
 
 def _submissions(assignment: str) -> dict[str, str]:
-    """student id -> corpus text: every mutant and correct variant, plus two fixed cases."""
+    """student id -> corpus text: every mutant, correct variant and blame case (gaming and
+    helpers that raise, tests/test_blame.py), plus two fixed cases."""
     texts = {
         student_id(p): p.read_text()
-        for k in ("mutants", "correct")
+        for k in ("mutants", "correct", "blame")
         for p in corpus_files(k, assignment)
     }
     texts["fixed-solution"] = '"""The instructor\'s solution."""\n'

@@ -8,7 +8,13 @@ call it the same way.
 from __future__ import annotations
 
 from pglab.assignments import Assignment
-from pglab.checks.attribution import CellRecords, Note, parameters_of, settle
+from pglab.checks.attribution import (
+    CellRecords,
+    Note,
+    parameters_of,
+    references_of,
+    settle,
+)
 from pglab.checks.verdict import NOTEBOOK, NotebookContext, Verdict
 from pglab.records import RecordError, find_record
 
@@ -68,4 +74,5 @@ def judge_notebook_with_notes(
             verdicts[grade_id] = verdict
             if record is not None:
                 records[grade_id] = record
-    return settle(verdicts, records, parameters_of(assignment.name))
+    name = assignment.name
+    return settle(verdicts, records, parameters_of(name), references_of(name))

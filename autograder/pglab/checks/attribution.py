@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pglab.checks.callees import own_cell
 from pglab.checks.verdict import Verdict, describe_call, fmt
 from pglab.probes import Probe
 from pglab.records import PartRecord
@@ -70,6 +71,52 @@ def parameters_of(assignment: str) -> Mapping[str, Sequence[str]]:
     return getattr(modules.get(assignment), "PARAMETERS", {})
 
 
+def references_of(assignment: str) -> Callable[[str], Callable | None]:
+    """Name -> the reference implementation of an assignment's student function."""
+    from pglab.reference import reinforce, rewards_to_go
+
+    module = {"reinforce": reinforce, "rewards_to_go": rewards_to_go}.get(assignment)
+    return lambda name: getattr(module, name, None)
+
+
+def constant_everywhere(
+    function: str, cells: Mapping[str, CellRecords], reference: Callable | None
+) -> bool:
+    """Whether ``function`` returned the same values on every recorded call with outputs of
+    the same size, in every cell, where the reference's values differ: a helper that does not
+    depend on its inputs, which no check can tell a right caller from a wrong one with."""
+    if reference is None:
+        return False
+    groups: dict[tuple, list[tuple[tuple, np.ndarray]]] = {}
+    for cell in cells.values():
+        for part, calls, record in zip(cell.probe.parts, cell.inputs, cell.parts, strict=True):
+            if part.function != function:
+                continue
+            for args, out in zip(calls, record.outputs, strict=True):
+                if out is None:
+                    return False
+                if any(_key(a) is None for a in args):
+                    continue
+                if function in PER_ENTRY:  # per action: the same value for each action?
+                    for entry_args, value in PER_ENTRY[function](args, out):
+                        group = (np.shape(entry_args[0]), repr(entry_args[1:]))
+                        groups.setdefault(group, []).append((entry_args, value))
+                else:
+                    group = (out.size, tuple(np.shape(a) for a in args))
+                    groups.setdefault(group, []).append((args, out))
+    same = all(
+        np.array_equal(g[0][1], out, equal_nan=True) for g in groups.values() for _, out in g[1:]
+    )
+    if not same:
+        return False
+    with np.errstate(all="ignore"):
+        for group in groups.values():
+            truths = [np.asarray(reference(*args), dtype=np.float64).ravel() for args, _ in group]
+            if any(not np.array_equal(truths[0], t) for t in truths[1:]):
+                return True
+    return False
+
+
 # ----------------------------------------------------------------------------- same inputs
 
 
@@ -95,25 +142,27 @@ def _call_key(args: tuple) -> bytes | None:
     return hashlib.sha256(b"\0".join(keys)).digest()
 
 
-def _per_action(args: tuple, out: np.ndarray | None) -> Iterator[tuple[bytes, object]]:
-    """log_prob / grad_log_prob (reinforce): one value per action, keyed (theta, action)."""
+def _per_action(args: tuple, out: np.ndarray | None) -> Iterator[tuple[tuple, object]]:
+    """log_prob / grad_log_prob (reinforce): one value per action, as the call
+    (theta, [action]) would return it."""
     theta, actions = args[0], np.asarray(args[1]).ravel()
     if out is not None and out.size != actions.size:
         return
     for j, action in enumerate(actions.tolist()):
         value = None if out is None else out.ravel()[j : j + 1]
-        yield _call_key((theta, action)), value
+        yield (theta, np.array([action])), value
 
 
-def _per_action_row(args: tuple, out: np.ndarray | None) -> Iterator[tuple[bytes, object]]:
-    """grad_log_softmax (rewards_to_go): one row of K per action, keyed (theta, action)."""
+def _per_action_row(args: tuple, out: np.ndarray | None) -> Iterator[tuple[tuple, object]]:
+    """grad_log_softmax (rewards_to_go): one row of K per action, as the call
+    (theta, [action]) would return it."""
     theta, actions = np.asarray(args[0]), np.asarray(args[1]).ravel()
     k = theta.size
     if out is not None and out.size != actions.size * k:
         return
     rows = None if out is None else out.reshape(actions.size, k)
     for j, action in enumerate(actions.tolist()):
-        yield _call_key((theta, action)), None if rows is None else rows[j]
+        yield (theta, np.array([action])), None if rows is None else rows[j]
 
 
 #: Functions whose answer is per action: compared entry by entry across cells.
@@ -155,11 +204,12 @@ def inconsistencies(
                 if function in PER_ENTRY:
                     entries = list(PER_ENTRY[function](args, out))
                 else:
-                    entries = [(_call_key(args), out)]
-                for key, value in entries:
+                    entries = [(args, out)]
+                for entry_args, value in entries:
+                    key = _call_key(entry_args)
                     if key is None:
                         continue
-                    earlier = seen.setdefault((function, key), (grade_id, value, args))
+                    earlier = seen.setdefault((function, key), (grade_id, value, entry_args))
                     first_cell, first_value, first_args = earlier
                     if first_cell == grade_id or _same(first_value, value):
                         continue
@@ -192,6 +242,7 @@ def settle(
     verdicts: Mapping[str, Verdict],
     cells: Mapping[str, CellRecords],
     parameters: Mapping[str, Sequence[str]],
+    reference: Callable[[str], Callable | None] = lambda name: None,
 ) -> tuple[dict[str, Verdict], list[Note]]:
     """The verdicts with every excuse that does not hold replaced by the cell's own verdict,
     and the notes for the TA."""
@@ -220,6 +271,17 @@ def settle(
                     f"Not excused: {liars[helper].sentence()} The difference is charged here.",
                 )
 
+    blamed = {h for v in verdicts.values() for h in v.excused_by}
+    constant = {h for h in blamed if constant_everywhere(h, cells, reference(h))}
+    for grade_id, verdict in list(verdicts.items()):
+        for helper in verdict.excused_by:
+            if helper in constant and verdicts[grade_id].excused_by:
+                void(
+                    grade_id,
+                    f"Not excused: your {helper} returns the same values whatever its inputs, "
+                    "so no check can tell a right use of it from a wrong one.",
+                )
+
     # Someone pays: repeat until no excuse changes (excuses may chain).
     changed = True
     while changed:
@@ -228,7 +290,7 @@ def settle(
             if not verdict.excused_by:
                 continue
             for helper in verdict.excused_by:
-                own = own_cells.get(helper, [])
+                own = own_cells.get(helper) or [c for c in [own_cell(helper)] if c in verdicts]
                 if any(_charged(verdicts, cell, own_cells) for cell in own):
                     continue
                 where = ", ".join(own) if own else "no cell of this notebook"
@@ -274,5 +336,5 @@ def _charged(verdicts: Mapping[str, Verdict], cell: str, own_cells, depth: int =
     return any(
         _charged(verdicts, other, own_cells, depth + 1)
         for helper in verdict.excused_by
-        for other in own_cells.get(helper, [])
+        for other in own_cells.get(helper) or [own_cell(helper)]
     )

@@ -63,16 +63,30 @@ class Callee:
         return any(not agrees(self.output(i), self.truth(i)) for i in range(len(self.calls)))
 
     def constant(self) -> bool:
-        """The same values on every call, where the reference's values differ."""
+        """The same values on every call with arguments of the same shapes (whatever their
+        values), where the reference's values differ between some such calls."""
+        if "constant" in self._truths:
+            return self._truths["constant"]
         outputs = self.record.outputs
-        if len(outputs) < 2 or any(o is None for o in outputs):
-            return False
-        if not all(np.array_equal(outputs[0], o, equal_nan=True) for o in outputs[1:]):
-            return False
-        truths = [self.truth(i) for i in range(len(outputs))]
-        return not all(
-            t.shape == truths[0].shape and np.array_equal(t, truths[0]) for t in truths[1:]
+        groups: dict[tuple, list[int]] = {}
+        for index, out in enumerate(outputs):
+            if out is None:
+                self._truths["constant"] = False
+                return False
+            shapes = tuple(np.shape(a) if _is_array(a) else None for a in self.calls[index])
+            groups.setdefault((out.size, shapes), []).append(index)
+        same = all(
+            np.array_equal(outputs[g[0]], outputs[i], equal_nan=True)
+            for g in groups.values()
+            for i in g[1:]
         )
+        differ = any(
+            not np.array_equal(self.truth(g[0]).ravel(), self.truth(i).ravel())
+            for g in groups.values()
+            for i in g[1:]
+        )
+        self._truths["constant"] = same and differ
+        return same and differ
 
     def degenerate(self, index: int) -> bool:
         """Values a check cannot tell a right caller from a wrong one with: all zero where
@@ -82,6 +96,13 @@ class Callee:
             return False
         truth = self.truth(index)
         return bool(np.all(out == 0) and np.any(truth != 0)) or self.constant()
+
+
+def _is_array(value: object) -> bool:
+    try:
+        return np.asarray(value).dtype != object
+    except Exception:  # noqa: BLE001 - an object numpy cannot take (an MDP)
+        return False
 
 
 @dataclass(frozen=True)
@@ -137,15 +158,27 @@ def _same_error(caller_error: CallError | None, helper_error: CallError | None) 
     )
 
 
+def _same_errors(record: PartRecord, helper: Callee, index: int) -> bool:
+    """The caller raised the helper's exception on call ``index``. A record keeps the first
+    three errors only: where call ``index``'s are not kept, every error the caller's record
+    keeps must be one the helper's record keeps (same type and message)."""
+    mine = next((e for e in record.errors if e.call == index), None)
+    theirs = helper.error(index)
+    if mine is not None and theirs is not None:
+        return _same_error(mine, theirs)
+    if not record.errors or not helper.record.errors:
+        return False
+    return all(any(_same_error(e, h) for h in helper.record.errors) for e in record.errors)
+
+
 def _explains(record, calls, callees, chosen, formula, caller) -> Blame | None:
     own = {c.name for c in chosen}
     informative = through_errors = 0
     for index, (args, out) in enumerate(zip(calls, record.outputs, strict=True)):
         raised = [c for c in chosen if c.output(index) is None]
         if raised:
-            mine = next((e for e in record.errors if e.call == index), None)
             if out is None and all(
-                _same_error(mine, c.error(index)) and _uses(caller, c.name) for c in raised
+                _same_errors(record, c, index) and _uses(caller, c.name) for c in raised
             ):
                 through_errors += 1
                 continue
@@ -185,11 +218,18 @@ def _explains(record, calls, callees, chosen, formula, caller) -> Blame | None:
 def charged_elsewhere(function: str, blame: Blame | Sequence[str]) -> str:
     helpers = list(blame.names if isinstance(blame, Blame) else blame)
     names = " and ".join(helpers)
+    cells = " and ".join(own_cell(name) for name in helpers)
     return (
         f"{function} is right for the {names} you wrote; its values are off only because "
         f"{names} {'is' if len(helpers) == 1 else 'are'} wrong, which costs points in "
-        f"{'that cell' if len(helpers) == 1 else 'those cells'} only."
+        f"{cells} only."
     )
+
+
+def own_cell(function: str) -> str:
+    """The grade cell that tests ``function`` itself (tests/test_blame.py checks that every
+    helper a check may blame has one)."""
+    return f"test_{function}"
 
 
 def excused(function: str, blame: Blame, verdict, details: Sequence[str] = (), figure=None):

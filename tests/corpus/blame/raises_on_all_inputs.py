@@ -1,0 +1,16 @@
+"""An honest bug: grad_log_prob uses a local name it never defined, so it raises NameError on
+every call, and so does reinforce_estimates, which calls it. Only grad_log_prob's cells pay;
+reinforce_estimates could not be checked on any value, so the TA is told.
+
+Callee relations: reinforce_estimates <- grad_log_prob (test_reinforce_exact,
+test_reinforce_unbiased).
+"""
+
+FAILS = ["test_grad_log_prob", "test_numerical_stability"]
+FLAGS = ["unverified-excuse"]
+NAMES = {"test_reinforce_exact": "grad_log_prob", "test_reinforce_unbiased": "grad_log_prob"}
+
+
+def grad_log_prob(theta, actions):
+    p = sigmoid(theta)
+    return np.asarray(actions, dtype=float) - prob
