@@ -3,11 +3,11 @@
 Seen in real course code: seanmabli/aiinpy, example/src/softmax.py (the softmax layer's forward
 pass returns (input - max(input)) / sum(input - max(input))). Written here from that
 description. Equal logits give 0 / 0 = nan: the functions that call softmax return nan in the
-same places and are excused (the helper's nan explains them), but the dual-path cells, which
-judge the estimators as they are, see the nan at theta = 0 and are charged too.
+same places and are excused (the helper's nan explains them); at theta = 0 the dual-path
+estimators only propagate that nan, so those cells leave them out (and flag it for the TA).
 """
 
-FAILS = ["test_softmax", "test_estimators_unbiased", "test_variance_reduction"]
+FAILS = ["test_softmax"]
 MISCONCEPTION = "softmax.no_exp"
 
 
