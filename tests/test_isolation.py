@@ -428,6 +428,7 @@ def test_a_killed_run_leaves_nothing_running_and_loses_nothing(tmp_path):
     assert f"{len(names) - len(done)} graded, {len(done)} unchanged" in rerun.stdout, rerun.stdout
     table = scores(klass.course, ASSIGNMENT)
     assert all(_auto(table[name]) == klass.max_auto for name in names)
+    assert _digest(klass.course) == klass.before
 
 
 def test_workers_ask_to_die_with_their_parent():
