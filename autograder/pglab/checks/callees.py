@@ -26,6 +26,7 @@ An excuse must carry information (docs/grading.md, "What an excuse requires"):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -145,7 +146,12 @@ def _uses(caller: str | None, helper: str) -> bool:
     context = NOTEBOOK.get()
     if context is None or caller is None:
         return True  # nothing known about the source: values and errors decide alone
-    return context.calls(caller, helper) is not False
+    return _calls(context, caller, helper) is not False
+
+
+@functools.lru_cache(maxsize=64)
+def _calls(context, caller: str, helper: str) -> bool | None:
+    return context.calls(caller, helper)
 
 
 def _same_error(caller_error: CallError | None, helper_error: CallError | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import contextvars
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -210,6 +211,7 @@ def _direction(bad: Sequence[Disagreement]) -> list[str]:
 # simply less specific.
 
 
+@functools.lru_cache(maxsize=256)
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(source)
