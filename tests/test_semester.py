@@ -154,6 +154,10 @@ def semester(tmp_path_factory):
         gradebook.db.commit()
     found["manual"] = manual
     found["export"] = pglab(pg, "export", ASSIGNMENT)
+    # read now: the restore below runs pglab grade, which rewrites exports/
+    found["final"] = _rows(pg / "exports" / f"{ASSIGNMENT}-grades.csv")
+    with (pg / "exports" / f"{ASSIGNMENT}-canvas.csv").open(newline="") as handle:
+        found["canvas"] = list(csv.reader(handle))
     state = pg / ".pglab" / "grade" / ASSIGNMENT
     found["auto"] = {
         s: json.loads((state / f"{s}.json").read_text())["score"] for s in ("ann", "bob")
@@ -209,7 +213,6 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_final_export_carries_ta_points_and_penalties_for_everyone_on_the_roster(semester):
-    course = semester["course"]
     assert semester["roster"].returncode == 0, semester["roster"].stdout
     assert "1 could not be graded" in semester["cyd"].stdout
     # pglab grade's own export, before TA grading: the written answers are still open
@@ -217,7 +220,7 @@ def test_final_export_carries_ta_points_and_penalties_for_everyone_on_the_roster
     assert before["ann"] == before["bob"] == "needs manual grading"
     export = semester["export"]
     assert export.returncode == 0, export.stdout + export.stderr
-    rows = {r["student_id"]: r for r in _rows(course / "exports" / f"{ASSIGNMENT}-grades.csv")}
+    rows = {r["student_id"]: r for r in semester["final"]}
     assert set(rows) == {"ann", "bob", "cyd", "dan"}
     manual, auto = semester["manual"], semester["auto"]
     assert manual["ann"] > 0 and manual["bob"] > 0
@@ -235,8 +238,7 @@ def test_final_export_carries_ta_points_and_penalties_for_everyone_on_the_roster
     assert rows["dan"]["status"] == "not submitted" and float(rows["dan"]["score"]) == 0
     assert rows["ann"]["last_name"] == "Lee" and rows["ann"]["email"] == "ann@example.org"
 
-    with (course / "exports" / f"{ASSIGNMENT}-canvas.csv").open(newline="") as handle:
-        header, points, *students = list(csv.reader(handle))
+    header, points, *students = semester["canvas"]
     assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
     assert float(points[-1]) == float(rows["ann"]["max_score"])
     canvas = {row[3]: row for row in students}

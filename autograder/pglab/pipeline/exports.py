@@ -3,10 +3,12 @@
 The gradebook is the one place that holds everything a final grade is made of: the
 autograded scores ``pglab grade`` (or ``nbgrader autograde``) saved, the scores TAs give
 written answers in formgrader, and the late penalty nbgrader's ``AssignLatePenalties``
-computed with the course's configuration. :func:`final_grades` reads them with nbgrader's
-Gradebook API, with nbgrader's arithmetic (``score = max(0, raw_score - penalty)``), for every
-student on the roster (the gradebook's students, ``pglab roster``) and every student whose
-file ``pglab grade`` could not grade (kept under ``.pglab/``), each marked with a status.
+computes with the course's configuration (computed again here from the current score, TA
+points included: nbgrader computes it only at autograde). :func:`final_grades` reads them
+with nbgrader's Gradebook API, with nbgrader's arithmetic
+(``score = max(0, raw_score - penalty)``), for every student on the roster (the gradebook's
+students, ``pglab roster``) and every student whose file ``pglab grade`` could not grade
+(kept under ``.pglab/``), each marked with a status.
 """
 
 from __future__ import annotations
@@ -88,11 +90,19 @@ def _failed_students(course: Path, assignment: str) -> dict[str, str]:
 
 def final_grades(course: Path, assignment: str, url: str | None = None) -> FinalGrades:
     """Every student's final grade for ``assignment``, from the gradebook at ``url``."""
-    if url is None:
-        from pglab.pipeline.run import db_url, load_config
+    from pglab.pipeline.run import apply_late_penalties, db_url, load_config
 
-        url = db_url(course, load_config(course))
+    config = load_config(course)
+    if url is None:
+        url = db_url(course, config)
     failed = _failed_students(course, assignment)
+    with Gradebook(url) as gradebook:
+        try:
+            everyone = [s.student_id for s in gradebook.assignment_submissions(assignment)]
+        except MissingEntry:
+            everyone = []
+    if everyone:  # the penalty of the final score: TA points included (apply_late_penalties)
+        apply_late_penalties(url, assignment, everyone, config)
     rows = []
     with Gradebook(url) as gradebook:
         try:

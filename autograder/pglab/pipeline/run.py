@@ -149,6 +149,36 @@ def ensure_assignment(course: Path, assignment: str, url: str) -> bool:
     return True
 
 
+def apply_late_penalties(url: str, assignment: str, students: list[str], config: Config) -> None:
+    """Compute the late penalty of ``students``' submissions again from what the gradebook
+    holds now, with the course's own late-penalty step (``saving_steps``: nbgrader's
+    ``AssignLatePenalties`` and the configured plugin), for every notebook. nbgrader computes
+    it once, at autograde, from the autograded score: run again after TA grading, it covers
+    the manual points too. Nothing happens when the assignment has no due date."""
+    steps = [s for s in saving_steps(config) if issubclass(s, AssignLatePenalties)]
+    with Gradebook(url) as gradebook:
+        record = gradebook.find_assignment(assignment)
+        if record.duedate is None or not steps:
+            return
+        notebooks = [n.name for n in record.notebooks]
+        submitted = {s.student_id for s in gradebook.assignment_submissions(assignment)}
+    for student in students:
+        if student not in submitted:
+            continue
+        for notebook in notebooks:
+            resources = {
+                "nbgrader": {
+                    "notebook": notebook,
+                    "assignment": assignment,
+                    "student": student,
+                    "db_url": url,
+                }
+            }
+            with _quiet_nbgrader_session():
+                for step in steps:
+                    step(config=config)(nbformat.v4.new_notebook(), resources)
+
+
 def recorded_scores(url: str, assignment: str) -> dict[str, dict[str, float | None]]:
     """student -> grade cell -> the autograded score the gradebook holds for it."""
     recorded: dict[str, dict[str, float | None]] = {}
@@ -269,24 +299,7 @@ class ClassWriter:
     def reapply_late_penalties(self, students: list[str]) -> None:
         """Run the late-penalty step again for students not regraded, so that a changed due
         date or extension (``nbgrader db``, formgrader) reaches their saved penalty."""
-        if not students:
-            return
-        with Gradebook(self.url) as gradebook:
-            if gradebook.find_assignment(self.assignment).duedate is None:
-                return
-        steps = [s for s in saving_steps(self.config) if issubclass(s, AssignLatePenalties)]
-        for student in students:
-            resources = {
-                "nbgrader": {
-                    "notebook": self.notebook,
-                    "assignment": self.assignment,
-                    "student": student,
-                    "db_url": self.url,
-                }
-            }
-            with _quiet_nbgrader_session():
-                for step in steps:
-                    step(config=self.config)(nbformat.v4.new_notebook(), resources)
+        apply_late_penalties(self.url, self.assignment, students, self.config)
 
     def write_graded(self, found: Found, result: GradeResult) -> None:
         submitted = self._path("submitted", found.student)
