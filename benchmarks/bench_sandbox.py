@@ -1,9 +1,9 @@
 """What the autograde sandbox costs per submission, measured with and without it in one run.
 
 1. Kernel life cycle, the part the sandbox changes: start a kernel, import numpy and
-   matplotlib.pyplot (matplotlib builds its font cache in the sandbox's fresh home), run a
-   cell, shut down. Repeated; medians of SandboxKernelManager against jupyter_client's
-   AsyncKernelManager.
+   matplotlib.pyplot, run a cell, shut down. Repeated; medians of SandboxKernelManager
+   against jupyter_client's AsyncKernelManager, and of the sandbox without its cgroup and
+   connection-directory tmpfs (what those two cost).
 2. ``nbgrader autograde`` of the same submissions (the instructor's solution) in two copies
    of one scratch course, one with ``c.Sandbox.enabled = False``; the difference per
    submission.
@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from pglab.course import add_submission, run_nbgrader, scratch_course
 from pglab.sandbox import SandboxKernelManager
@@ -34,7 +35,7 @@ ASSIGNMENT = "reinforce"
 CELL = "import numpy as np\nimport matplotlib.pyplot as plt\nprint(np.ones(3).sum())"
 
 
-def kernel_cycle(manager_class: type, workdir: Path) -> float:
+def kernel_cycle(manager_class: type, workdir: Path, config: Config | None = None) -> float:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
     notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3"}
     started = time.perf_counter()
@@ -43,6 +44,7 @@ def kernel_cycle(manager_class: type, workdir: Path) -> float:
         kernel_manager_class=manager_class,
         timeout=120,
         resources={"metadata": {"path": str(workdir)}},
+        config=config or Config(),
     ).execute()
     elapsed = time.perf_counter() - started
     assert notebook.cells[0].outputs[0]["text"].strip() == "3.0", notebook.cells[0].outputs
@@ -66,13 +68,18 @@ def main() -> int:
     (work / "submission").mkdir(parents=True)
 
     print(f"machine: {sys.platform}, python {sys.version.split()[0]}")
-    plain, boxed = [], []
-    for _ in range(args.repeat):  # interleaved, so drift hits both alike
+    bare = Config()  # the sandbox without its cgroup and its connection-directory tmpfs
+    bare.Sandbox.cgroup = "off"
+    bare.Sandbox.scratch_size = 0
+    plain, boxed, lean = [], [], []
+    for _ in range(args.repeat):  # interleaved, so drift hits all alike
         plain.append(kernel_cycle(AsyncKernelManager, work / "submission"))
         boxed.append(kernel_cycle(SandboxKernelManager, work / "submission"))
-    p, b = statistics.median(plain), statistics.median(boxed)
+        lean.append(kernel_cycle(SandboxKernelManager, work / "submission", bare))
+    p, b, n = (statistics.median(x) for x in (plain, boxed, lean))
     print(f"1. kernel start + numpy/matplotlib + one cell + shutdown, median of {args.repeat}:")
     print(f"   without sandbox {p:.3f} s, with sandbox {b:.3f} s, overhead {b - p:+.3f} s")
+    print(f"   of which the cgroup and the connection tmpfs: {b - n:+.3f} s")
 
     if args.students:
         course = scratch_course(REPOSITORY, work / "sandboxed", [ASSIGNMENT])

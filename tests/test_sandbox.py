@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -21,13 +22,27 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support import pglab
 from traitlets import TraitError
 from traitlets.config import Config
 
 from pglab.assignments import ASSIGNMENTS
-from pglab.course import add_submission, run_nbgrader, scores, scratch_course
+from pglab.course import (
+    add_submission,
+    nbgrader_command,
+    nbgrader_env,
+    scores,
+    scratch_course,
+)
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, message_size
-from pglab.sandbox import Sandbox, SandboxConfigError, SandboxUnavailable, availability
+from pglab.sandbox import (
+    Sandbox,
+    SandboxConfigError,
+    SandboxUnavailable,
+    availability,
+    cgroup,
+    scratch,
+)
 from pglab.sandbox.command import (
     HOME,
     MPLCONFIGDIR,
@@ -37,9 +52,10 @@ from pglab.sandbox.command import (
     kernel_env,
     python_paths,
 )
-from pglab.submissions import build_submission, corpus_settings
+from pglab.submissions import build_submission, corpus_settings, fill, solution_code
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+MIB = 1024**2
 ASSIGNMENT = "reinforce"
 KERNEL = [sys.executable, "-m", "ipykernel_launcher", "-f", "/tmp/x/kernel.json"]
 
@@ -167,6 +183,72 @@ def test_output_size_counts_keys_numbers_and_nesting():
     started = time.perf_counter()
     assert message_size(flood, 1000) > 1000
     assert time.perf_counter() - started < 0.1  # stopped at the budget: 3 million keys not walked
+
+
+HYBRID_MOUNTINFO = """\
+30 25 0:26 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755
+35 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+36 30 0:32 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+37 30 0:33 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+"""
+HYBRID_CGROUP = "8:pids:/\n4:memory:/grader\n0::/\n"
+V2_MOUNTINFO = "40 25 0:40 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+
+
+def fake_cgroupfs(root: Path, mountinfo: str, own: str, v2_controllers: str) -> None:
+    (root / "proc" / "self").mkdir(parents=True)
+    (root / "proc" / "self" / "mountinfo").write_text(mountinfo)
+    (root / "proc" / "self" / "cgroup").write_text(own)
+    for folder in ("memory/grader", "pids", "unified"):
+        (root / "sys/fs/cgroup" / folder).mkdir(parents=True, exist_ok=True)
+    (root / "sys/fs/cgroup/unified/cgroup.controllers").write_text(v2_controllers)
+    (root / "sys/fs/cgroup/cgroup.controllers").write_text(v2_controllers)
+    (root / "sys/fs/cgroup/cgroup.subtree_control").write_text("")
+
+
+def test_cgroup_v1_on_a_hybrid_layout(tmp_path):
+    """A hybrid machine (v2 without memory or pids): the v1 memory and pids hierarchies, each
+    kernel in a child of the grader's own cgroup, limits written, no swap."""
+    fake_cgroupfs(tmp_path, HYBRID_MOUNTINFO, HYBRID_CGROUP, "hugetlb\n")
+    made, why = cgroup.create(2 * 1024**3, 64, root=tmp_path)
+    assert made is not None and made.version == 1, why
+    memory, pids = made.directories
+    assert memory.parent == tmp_path / "sys/fs/cgroup/memory/grader"
+    assert (memory / "memory.limit_in_bytes").read_text() == str(2 * 1024**3)
+    assert (pids / "pids.max").read_text() == "64" and pids.parent.name == "pids"
+    script = made.wrap(["/usr/bin/bwrap", "--args", "3"])
+    assert script[-3:] == ["/usr/bin/bwrap", "--args", "3"]
+    assert str(memory / "cgroup.procs") in script and str(pids / "cgroup.procs") in script
+
+
+def test_cgroup_v2_when_it_has_the_controllers(tmp_path):
+    fake_cgroupfs(tmp_path, V2_MOUNTINFO, "0::/\n", "cpu memory pids\n")
+    made, why = cgroup.create(1024**3, 32, root=tmp_path)
+    assert made is not None and made.version == 2, why
+    (directory,) = made.directories
+    assert (directory / "memory.max").read_text() == str(1024**3)
+    assert (directory / "pids.max").read_text() == "32"
+    enabled = (tmp_path / "sys/fs/cgroup/cgroup.subtree_control").read_text()
+    assert "+memory" in enabled and "+pids" in enabled
+
+
+def test_no_cgroup_says_why(tmp_path):
+    fake_cgroupfs(tmp_path, V2_MOUNTINFO, "0::/\n", "cpu\n")
+    made, why = cgroup.create(1024**3, 32, root=tmp_path)
+    assert made is None and "no memory or pids" in why
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_scratch_tmpfs_fills_at_its_size(tmp_path):
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    assert scratch.mount_tmpfs(folder, 1024**2) is None
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            (folder / "big").write_bytes(b"x" * 2 * 1024**2)
+    finally:
+        scratch.unmount(folder)
+    assert not scratch.is_mount(folder)
 
 
 # --- real sandboxed kernels through SandboxedExecute --------------------------------------
@@ -371,10 +453,48 @@ def test_disabled_sandbox_runs_unsandboxed(tmp_path):
 # --- plain nbgrader autograde: the attack corpus ------------------------------------------
 
 ATTACKS = sorted((Path(__file__).resolve().parent / "corpus" / "attacks").glob("*.py"))
+CLASSMATES = ("aaa_classmate", "zzz_classmate")  # sorted first and last among the students
+DEBUG_LINES = 300_000  # about 36 MB printed: past the 32 MiB cell cap
 
 
-def autograde(course: Path) -> subprocess.CompletedProcess:
-    return run_nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
+def debugging_print_submission(release, source):
+    """The instructor's solution with a debugging print in a loop at the top of the cell that
+    defines log_prob (and, after it, every other function of that cell)."""
+    code = solution_code(source)
+    loop = f"for step in range({DEBUG_LINES}):\n    print('debug step', step, '.' * 100)\n"
+    code["log_prob"] = loop + code["log_prob"]
+    return fill(release, code)
+
+
+def autograde(course: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """`nbgrader autograde` of the class, and the grader process's own peak memory (VmHWM,
+    bytes: its kernels are other processes, in their own cgroups)."""
+    process = subprocess.Popen(
+        nbgrader_command("autograde", ASSIGNMENT, "--force"),
+        cwd=course,
+        env=nbgrader_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = [0]
+
+    def watch() -> None:
+        while process.poll() is None:
+            try:
+                status = Path(f"/proc/{process.pid}/status").read_text()
+            except OSError:
+                return
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak[0] = max(peak[0], int(line.split()[1]) * 1024)
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    stdout, stderr = process.communicate()
+    watcher.join()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), peak[0]
 
 
 def digest(*paths: Path) -> str:
@@ -420,6 +540,12 @@ class Listener:
             server.close()
 
 
+def output_text(output) -> str:
+    """An output's text: stream text, plain-text display data, an error's name and value."""
+    plain = output.get("data", {}).get("text/plain", "")
+    return output.get("text", "") + plain + f"{output.get('ename', '')}: {output.get('evalue', '')}"
+
+
 @dataclass
 class AttackRun:
     course: Path
@@ -427,6 +553,7 @@ class AttackRun:
     before: dict[str, str]
     after: dict[str, str]
     listener: Listener
+    grader_peak: int  # bytes: the nbgrader process's own peak resident memory
 
     def points(self, student: str) -> float:
         return sum(c.score for c in scores(self.course, ASSIGNMENT)[student].values())
@@ -435,10 +562,7 @@ class AttackRun:
         path = self.course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-                return "".join(
-                    o.get("text", "") + f"{o.get('ename', '')}: {o.get('evalue', '')}"
-                    for o in cell.get("outputs", [])
-                )
+                return "".join(output_text(o) for o in cell.get("outputs", []))
         raise KeyError(grade_id)
 
     def gradebook(self, query: str) -> list[tuple]:
@@ -462,14 +586,21 @@ def grade_attacks(base: Path, attacks: list[Path], unsafe: bool) -> AttackRun:
     source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     listener = Listener()
-    add_submission(course, ASSIGNMENT, "solution", build_submission(release, source, '"""s"""\n'))
+    solution = build_submission(release, source, '"""s"""\n')
+    add_submission(course, ASSIGNMENT, "solution", solution)
     add_submission(course, ASSIGNMENT, "release", release)
+    if not unsafe:  # classmates graded before and after every attack (students go by name)
+        for name in CLASSMATES:
+            add_submission(course, ASSIGNMENT, name, solution)
+        add_submission(
+            course, ASSIGNMENT, "print_debug", debugging_print_submission(release, source)
+        )
     for path in attacks:
         text = path.read_text().replace("@LISTENER_PORT@", str(listener.port))
         add_submission(course, ASSIGNMENT, path.stem, build_submission(release, source, text))
     before = protected(course)
-    result = autograde(course)
-    run = AttackRun(course, result, before, protected(course), listener)
+    result, peak = autograde(course)
+    run = AttackRun(course, result, before, protected(course), listener, peak)
     listener.close()
     return run
 
@@ -508,6 +639,10 @@ def test_corpus_has_every_attack_of_the_issue():
         "exhaust_memory",
         "print_100mb",
         "network",
+        "huge_dict_keys",
+        "flood_small_keys",
+        "fill_connection_dir",
+        "exhaust_total_memory",
     } <= names
 
 
@@ -516,7 +651,13 @@ def test_autograde_completes_for_every_student(attack_runs):
     run = attack_runs["sandboxed"]
     assert run.result.returncode == 0, run.result.stdout + run.result.stderr
     students = {s for (s,) in run.gradebook("SELECT id FROM student")}
-    assert students == {"solution", "release", *(p.stem for p in ATTACKS)}
+    assert students == {
+        "solution",
+        "release",
+        "print_debug",
+        *CLASSMATES,
+        *(p.stem for p in ATTACKS),
+    }
 
 
 @pytest.mark.pipeline
@@ -528,6 +669,31 @@ def test_solution_earns_full_marks_inside_the_sandbox(attack_runs):
     assert sorted(graded) == sorted(ASSIGNMENTS[ASSIGNMENT].probes)
     assert {n: c.score for n, c in graded.items() if c.score != c.max_score} == {}
     assert run.points("release") == 0
+
+
+@pytest.mark.pipeline
+def test_classmates_before_and_after_the_attacks_keep_their_scores(attack_runs):
+    """Two copies of the solution, graded first and last in the class with every attack in
+    between, get exactly the solution's score, cell by cell."""
+    run = attack_runs["sandboxed"]
+    expected = {n: c.score for n, c in scores(run.course, ASSIGNMENT)["solution"].items()}
+    for name in CLASSMATES:
+        assert {n: c.score for n, c in scores(run.course, ASSIGNMENT)[name].items()} == expected
+
+
+@pytest.mark.pipeline
+def test_debugging_print_past_the_cap_keeps_the_functions_defined(attack_runs):
+    """Issue: a correct cell printing past the output cap used to be interrupted, so the
+    functions after its loop were never defined and the student read "There is no function
+    called log_prob". Now its output is cut with a note and it earns the solution's score."""
+    run = attack_runs["sandboxed"]
+    expected = {n: c.score for n, c in scores(run.course, ASSIGNMENT)["solution"].items()}
+    got = {n: c.score for n, c in scores(run.course, ASSIGNMENT)["print_debug"].items()}
+    assert got == expected
+    shown = run.cell_text("print_debug", "log_prob")
+    assert "debug step 0 " in shown and "OutputLimitExceeded" in shown
+    assert "the cell kept running" in shown and f"debug step {DEBUG_LINES - 1} " not in shown
+    assert len(shown) < 1.1 * SandboxedExecute().cell_output_limit
 
 
 @pytest.mark.pipeline
@@ -574,6 +740,28 @@ def test_limits_hold(attack_runs):
 
 
 @pytest.mark.pipeline
+def test_resource_attacks_meet_the_documented_limits(attack_runs):
+    """Keys, small-key floods, the connection directory and the sandbox's total memory are
+    bounded: small autograded notebooks, a scratch tmpfs that fills at scratch_size, six
+    1 GiB processes held below total_memory_limit together (the out-of-memory killer ends
+    some), and the grader's own memory bounded across the whole class."""
+    run = attack_runs["sandboxed"]
+    limits = Sandbox()
+    for name in ("huge_dict_keys", "flood_small_keys"):
+        notebook = run.course / "autograded" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        assert notebook.stat().st_size < 2 * SandboxedExecute().cell_output_limit, name
+    filled = run.cell_text("fill_connection_dir", "log_prob")
+    assert int(filled.split("connection dir full after")[1].split()[0]) * MIB < limits.scratch_size
+    memory = run.cell_text("exhaust_total_memory", "log_prob")
+    peak, killed = (
+        int(x) for x in re.findall(r"peak held (\d+) MiB by 6 processes; (\d+)", memory)[0]
+    )
+    assert peak * MIB < limits.total_memory_limit and killed >= 1
+    # A normal class: about 0.26 GB. Keys and floods once took the grader to 3.5-4.4 GB.
+    assert run.grader_peak < 1024 * MIB, run.grader_peak
+
+
+@pytest.mark.pipeline
 @pytest.mark.parametrize(
     "path", [p for p in ATTACKS if "CONTROL" in corpus_settings(p.read_text())], ids=attack_id
 )
@@ -609,3 +797,60 @@ def test_attacks_are_flagged_for_the_ta_and_the_solution_is_not(attack_runs):
     assert flags("solution") == []
     for path in ATTACKS:
         assert flags(path.stem), path.stem
+
+
+# --- pglab grade: the resource attacks in a class -----------------------------------------
+
+RESOURCE_ATTACKS = ("flood_small_keys", "fill_connection_dir", "exhaust_total_memory")
+
+
+@pytest.fixture(scope="module")
+def pglab_resource_class(tmp_path_factory):
+    """A class graded by `pglab grade --jobs 2`: a correct classmate, the resource attacks,
+    another correct classmate (in that order of names)."""
+    base = tmp_path_factory.mktemp("resources-pglab")
+    course = scratch_course(REPOSITORY, base / "course", [ASSIGNMENT])
+    source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    inbox = base / "inbox"
+    notebooks = {name: build_submission(release, source, '"""s"""\n') for name in CLASSMATES}
+    for name in RESOURCE_ATTACKS:
+        text = (ATTACKS[0].parent / f"{name}.py").read_text()
+        notebooks[name] = build_submission(release, source, text)
+    for student, notebook in notebooks.items():
+        (inbox / student).mkdir(parents=True)
+        nbformat.write(notebook, inbox / student / f"{ASSIGNMENT}.ipynb")
+    before = protected(course)
+    result = pglab(course, str(inbox), "--jobs", "2", "--no-feedback")
+    return course, result, before
+
+
+@pytest.mark.pipeline
+def test_pglab_grade_bounds_the_resource_attacks(pglab_resource_class):
+    """Through `pglab grade`: both classmates earn full marks on every probe, each resource
+    attack earns nothing, the course is unchanged, and the attacks met their limits."""
+    course, result, before = pglab_resource_class
+    table = scores(course, ASSIGNMENT)
+    probes = ASSIGNMENTS[ASSIGNMENT].probes
+    for name in CLASSMATES:
+        graded = {n: c for n, c in table[name].items() if n in probes}
+        assert sorted(graded) == sorted(probes), (name, result.stdout + result.stderr)
+        assert {n: c.score for n, c in graded.items() if c.score != c.max_score} == {}, name
+    for name in RESOURCE_ATTACKS:
+        assert name in table, (name, result.stdout + result.stderr)
+        assert sum(c.score for c in table[name].values()) == 0, name
+    assert protected(course) == before
+
+    def shown(student: str) -> str:
+        path = course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        return "".join(
+            output_text(o)
+            for cell in nbformat.read(path, as_version=4).cells
+            for o in cell.get("outputs", [])
+        )
+
+    assert "OutputLimitExceeded" in shown("flood_small_keys")
+    filled = shown("fill_connection_dir").split("connection dir full after")[1]
+    assert int(filled.split()[0]) * MIB < Sandbox().scratch_size
+    memory = re.findall(r"peak held (\d+) MiB by 6 processes; (\d+)", shown("exhaust_total_memory"))
+    assert int(memory[0][0]) * MIB < Sandbox().total_memory_limit and int(memory[0][1]) >= 1

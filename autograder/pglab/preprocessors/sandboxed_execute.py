@@ -8,7 +8,7 @@ Used in place of ``Execute`` in the autograde pipeline (``nbgrader_config.py``):
   ``notebook_output_limit`` for the whole notebook), counted in bytes as the messages arrive
   (keys, numbers, nesting, buffers: everything the kernel serialised) and checked before a
   message is parsed (``pglab.sandbox.messages``). Past the cap the rest of the cell's output
-  is discarded, the cell gets one ``OutputLimitExceeded`` note on stderr, and the cell keeps
+  is discarded, the cell gets one ``OutputLimitExceeded`` note (display data), and the cell keeps
   running (its time limit still bounds it): a debugging print in a loop loses its output,
   not the functions defined after the loop. No frame larger than the larger limit (plus
   1 MiB) is received at all (ZeroMQ ``MAXMSGSIZE``);
@@ -96,6 +96,14 @@ class SandboxedExecute(Execute):
         "with KernelDied).",
     ).tag(config=True)
 
+    drain_timeout = Integer(
+        30,
+        help="Seconds to wait, after a cell's reply, for the rest of its output (nbclient's "
+        "iopub_timeout, raised to at least this): a kernel that printed a lot may still be "
+        "sending it, to be discarded. Once a cell is past its output cap, the wait is the "
+        "cell's own timeout.",
+    ).tag(config=True)
+
     _cell_bytes = 0
     _notebook_bytes = 0
     _over_limit = False
@@ -148,6 +156,7 @@ class SandboxedExecute(Execute):
         self._over_limit = False
         self._set_channel_budgets()
         iopub_timeout = self.iopub_timeout
+        self.iopub_timeout = max(iopub_timeout, self.drain_timeout)
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -202,11 +211,15 @@ class SandboxedExecute(Execute):
         if self.notebook_output_limit:
             limits.append(f"{self.notebook_output_limit:,} per notebook")
         text = (
-            f"\nOutputLimitExceeded: this cell's output went past the limit "
+            f"OutputLimitExceeded: this cell's output went past the limit "
             f"({', '.join(limits)}). The rest of its output was discarded; the cell kept "
-            "running, so everything it defines is defined.\n"
+            "running, so everything it defines is defined."
         )
-        return from_dict({"output_type": "stream", "name": "stderr", "text": text})
+        # Display data, not a stream: nbgrader's LimitOutput drops every stream after the
+        # first 1000 lines of a cell, and an error output would fail a test cell.
+        return from_dict(
+            {"output_type": "display_data", "data": {"text/plain": text}, "metadata": {}}
+        )
 
     def _budget(self) -> int:
         limits = []

@@ -7,8 +7,11 @@ one-character keys becomes gigabytes of Python objects. So the grader's client:
 - refuses, in ZeroMQ itself, any frame larger than ``max_message_bytes`` (``MAXMSGSIZE``:
   libzmq drops the connection before the frame is stored; the kernel reconnects and what it
   sent is lost), so the grader never holds a frame larger than that;
-- counts the bytes of every message that arrives (all its frames but the signature) and
-  attaches the count as ``msg["pglab_bytes"]``;
+- sizes every message that arrives: the bytes of all its frames but the signature, plus
+  ``ITEM_BYTES`` for every comma in its metadata and content (each separates one more JSON
+  item, which costs a Python object of about that size once parsed: three million
+  one-character keys are 15 MB of JSON but 300 MB of dict), and attaches the size as
+  ``msg["pglab_bytes"]``;
 - parses a message only if it fits in the channel's ``budget`` (what the executor still
   allows the current cell); a message over budget is replaced, unparsed, by a placeholder
   with its header (when the header itself is small) and ``msg["pglab_discarded"] = True``.
@@ -31,6 +34,14 @@ from traitlets import Integer, default
 HEADER_BYTES = 64 * 1024  # a header or parent header larger than this is not parsed
 DELIM = b"<IDS|MSG>"
 UNLIMITED = 1 << 62
+ITEM_BYTES = 100  # what one more JSON item (key, value, element) costs once parsed
+CHUNK = 1 << 20
+
+
+def commas(frame) -> int:
+    """How many b"," a frame holds, counted in 1 MiB pieces (no copy of the whole frame)."""
+    view = frame.buffer
+    return sum(bytes(view[i : i + CHUNK]).count(b",") for i in range(0, len(view), CHUNK))
 
 
 class BoundedChannel(AsyncZMQSocketChannel):
@@ -48,6 +59,8 @@ class BoundedChannel(AsyncZMQSocketChannel):
         else:
             raise ValueError("DELIM not in msg_list")
         arrived = sum(len(frame) for frame in parts[1:])  # all but the signature
+        if arrived <= self.budget:
+            arrived += ITEM_BYTES * sum(commas(frame) for frame in parts[3:5])
         if arrived <= self.budget:
             msg = self.session.deserialize(parts, copy=False)
         else:
