@@ -854,3 +854,19 @@ def test_pglab_grade_bounds_the_resource_attacks(pglab_resource_class):
     assert int(filled.split()[0]) * MIB < Sandbox().scratch_size
     memory = re.findall(r"peak held (\d+) MiB by 6 processes; (\d+)", shown("exhaust_total_memory"))
     assert int(memory[0][0]) * MIB < Sandbox().total_memory_limit and int(memory[0][1]) >= 1
+
+
+def test_cgroups_left_empty_are_swept_but_not_live_ones(tmp_path):
+    """A kernel cgroup that outlived its remove() (slow exit) is deleted by the next kernel;
+    one still in use is not."""
+    fake_cgroupfs(tmp_path, HYBRID_MOUNTINFO, HYBRID_CGROUP, "hugetlb\n")
+    first, _ = cgroup.create(1024**3, 16, root=tmp_path)
+    cgroup._live.difference_update(first.directories)  # as if remove() had given up
+    for directory in first.directories:  # cgroupfs control files never block rmdir
+        for control in directory.iterdir():
+            control.unlink()
+    second, _ = cgroup.create(1024**3, 16, root=tmp_path)
+    assert not any(d.exists() for d in first.directories)
+    assert all(d.exists() for d in second.directories)
+    third, _ = cgroup.create(1024**3, 16, root=tmp_path)
+    assert all(d.exists() for d in second.directories + third.directories)

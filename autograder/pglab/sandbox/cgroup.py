@@ -36,6 +36,7 @@ MOUNTINFO = Path("/proc/self/mountinfo")
 OWN_CGROUP = Path("/proc/self/cgroup")
 PREFIX = "pglab-kernel-"
 _counter = itertools.count()
+_live: set[Path] = set()  # this process's kernel cgroups not yet removed
 
 
 @dataclass
@@ -137,7 +138,9 @@ class KernelCgroup:
                         pass
                 try:
                     directory.rmdir()
+                    _live.discard(directory)
                 except FileNotFoundError:
+                    _live.discard(directory)
                     break
                 except OSError:
                     if time.monotonic() > deadline:
@@ -147,7 +150,9 @@ class KernelCgroup:
 
 
 def _sweep(parent: Path) -> None:
-    """Delete empty kernel cgroups left by graders that were killed."""
+    """Delete empty kernel cgroups left by graders that were killed, or by this one when a
+    sandbox's last processes took longer to exit than ``remove`` waited (rmdir refuses a
+    cgroup that still holds processes, so nothing running is touched)."""
     try:
         children = list(parent.glob(f"{PREFIX}*"))
     except OSError:
@@ -157,7 +162,7 @@ def _sweep(parent: Path) -> None:
             pid = int(child.name[len(PREFIX) :].split("-")[0])
         except ValueError:
             continue
-        if pid == os.getpid() or Path(f"/proc/{pid}").exists():
+        if child in _live or (pid != os.getpid() and Path(f"/proc/{pid}").exists()):
             continue
         try:
             child.rmdir()
@@ -197,6 +202,7 @@ def create(memory: int, processes: int, root: Path = Path("/")) -> tuple[KernelC
             _sweep(hierarchy.own)
             made = hierarchy.own / name
             made.mkdir()
+            _live.add(made)
             if memory:
                 (made / "memory.max").write_text(str(memory))
                 if (made / "memory.swap.max").exists():
@@ -218,6 +224,7 @@ def create(memory: int, processes: int, root: Path = Path("/")) -> tuple[KernelC
                 _sweep(parent)
                 directory = parent / name
                 directory.mkdir()
+                _live.add(directory)
                 made_dirs.append(directory)
                 if controller == "memory":
                     (directory / "memory.limit_in_bytes").write_text(str(memory))
