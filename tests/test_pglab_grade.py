@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from support import ASSIGNMENT, REPOSITORY, pglab
 
-from pglab.course import nbgrader_env, scores, scratch_course
+from pglab.course import add_submission, nbgrader_env, scores, scratch_course
 from pglab.submissions import fill, solution_code
 
 pytestmark = pytest.mark.pipeline
@@ -306,6 +306,7 @@ def test_refuses_without_sandbox_unless_told(tmp_path):
     klass = Class(tmp_path)
     with (klass.course / "nbgrader_config.py").open("a") as config:
         config.write("\nc.Sandbox.bwrap = '/nonexistent/bwrap'\n")
+    add_submission(klass.course, ASSIGNMENT, "ada", klass.correct())
     result = pglab(klass.course, "--no-feedback")
     assert result.returncode == 2
     assert "bubblewrap" in result.stdout
