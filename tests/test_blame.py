@@ -42,6 +42,13 @@ ATTRIBUTION_RULES = {
     "unverified-excuse",
 }
 GAMING = ("zero_helpers", "constant_score", "constant_softmax", "score_differs_elsewhere")
+#: the helpers each gaming file makes zero, constant or two-faced: they excuse nothing
+GAMED = {
+    "zero_helpers": ("grad_log_prob", "analytic_gradient", "grad_log_softmax", "step_scores"),
+    "constant_score": ("grad_log_prob",),
+    "constant_softmax": ("softmax", "grad_log_softmax"),
+    "score_differs_elsewhere": ("grad_log_prob",),
+}
 
 
 def _blame_corpus():
@@ -120,9 +127,13 @@ def test_blame_case_through_nbgrader(request, assignment, path):
     failed = sorted(name for name, c in cells.items() if c.score < c.max_score)
     assert failed == sorted(settings["FAILS"])
     texts = {name: graded.cell_text(student, name) for name in probes}
-    excused = {name for name, text in texts.items() if "is right for the" in text}
-    if path.stem in GAMING:
-        assert {n for n in excused if cells[n].score > 0} == set()
+    gamed = GAMED.get(path.stem, ())
+    excused = {
+        name
+        for name, text in texts.items()
+        if any(f"is right for the {helper}" in text for helper in gamed)
+    }
+    assert {n for n in excused if cells[n].score > 0} == set()
     for cell, helper in settings.get("NAMES", {}).items():
         assert f"right for the {helper}" in texts[cell] or helper in texts[cell], texts[cell]
         if f"right for the {helper}" in texts[cell]:
