@@ -17,9 +17,10 @@ computes nothing a graded function computes:
   definition of p_theta(tau)); ``expected_return`` is J = sum_t gamma^t E[r_t], each E[r_t]
   a probability-weighted sum over the trajectories (no per-episode return is formed, so the
   given code does not compute ``discounted_returns`` either).  ``exact_policy_gradient``
-  differentiates that enumeration by the complex step (dJ/dtheta_j = Im J(theta + i h e_j) / h, exact to rounding
-  for tiny h).  No score, no reward-to-go, no value recursion, no estimator appears; the
-  gradient agrees with ``reference.rewards_to_go.exact_policy_gradient`` to 1e-12
+  differentiates that enumeration by the complex step (dJ/dtheta_j = Im J(theta + i h e_j)
+  / h, exact to rounding for tiny h).  No score, no reward-to-go, no value recursion, no
+  estimator appears; the gradient agrees with
+  ``reference.rewards_to_go.exact_policy_gradient`` to 1e-12
   (``tests/test_release.py::test_given_helper_cell_is_the_reference_code``).
 * ``train`` runs gradient ascent with a student estimator.
 

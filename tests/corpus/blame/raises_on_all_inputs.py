@@ -12,5 +12,5 @@ NAMES = {"test_reinforce_exact": "grad_log_prob", "test_reinforce_unbiased": "gr
 
 
 def grad_log_prob(theta, actions):
-    p = sigmoid(theta)
+    p = sigmoid(theta)  # noqa: F841 (the bug: it then uses `prob`)
     return np.asarray(actions, dtype=float) - prob
