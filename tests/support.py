@@ -79,19 +79,22 @@ class ProbeKernel:
     student functions are the reference's unless overridden: probe -> record -> verdict in
     this process (the real nbgrader pipeline is exercised by test_grading_pipeline)."""
 
-    def __init__(self, assignment: str, api: tuple[str, ...]):
+    def __init__(self, assignment: str, api: tuple[str, ...], given: tuple[str, ...] = ()):
         import importlib
 
         from pglab.assignments import ASSIGNMENTS
 
         self.assignment = ASSIGNMENTS[assignment]
         self.reference = importlib.import_module(f"pglab.reference.{assignment}")
+        #: the student's functions, then the notebook's given helpers the probes may call
         self.api = api
+        self.given = given
 
     def reference_namespace(self) -> dict:
         import numpy as np
 
-        return {"np": np, **{name: getattr(self.reference, name) for name in self.api}}
+        names = self.api + self.given
+        return {"np": np, **{name: getattr(self.reference, name) for name in names}}
 
     def record(self, probe, **overrides) -> list[dict]:
         """The outputs a kernel shows for the probe's cell."""
