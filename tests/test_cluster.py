@@ -353,7 +353,7 @@ PRELOAD_NO_BWRAP = (
 @pytest.mark.parametrize(
     "preload, message",
     [
-        (PRELOAD_OTHER_VERSION, "runs pglab 0.0.0-other, this client pglab"),
+        (PRELOAD_OTHER_VERSION, "runs pglab 0.0.0-other+code."),
         (PRELOAD_NO_BWRAP, "cannot sandbox student code: bubblewrap"),
     ],
     ids=["other-pglab-version", "no-bubblewrap"],

@@ -14,7 +14,7 @@ from support import CORPUS, REPOSITORY, REWARDS_TO_GO_API, REWARDS_TO_GO_KERNEL
 
 from pglab.checks.callees import Callee, blame_callees
 from pglab.checks.verdict import agrees
-from pglab.judge import judge_cell
+from pglab.judge import judge_notebook
 from pglab.misconceptions.rewards_to_go import CATALOGUE
 from pglab.probes.rewards_to_go import PROBES
 from pglab.records import PartRecord
@@ -208,24 +208,22 @@ def recorded(corpus_text: str) -> dict[str, list]:
         }
 
 
-@functools.cache
-def solution_records() -> dict[str, list]:
-    return recorded(SOLUTION)
-
-
 def failing_cells(corpus_text: str) -> dict[str, str | None]:
-    """grade_id -> diagnosis of every autograded cell that fails, judged in this process.
-
-    A cell whose record equals the solution's gets the solution's verdict (a verdict is a
-    function of the record and the seeded inputs), so only the others are judged."""
-    failed = {}
-    for grade_id, outputs in recorded(corpus_text).items():
-        if corpus_text != SOLUTION and outputs == solution_records()[grade_id]:
-            continue
-        verdict = judge_cell(_assignment(), grade_id, outputs)
-        if not verdict.passed:
-            failed[grade_id] = verdict.misconception
-    return failed
+    """grade_id -> diagnosis of every autograded cell that fails, judged in this process as
+    the grader judges a notebook: the submission's code above every probe cell, excuses
+    settled across cells (``judge_notebook``)."""
+    cells = [{"cell_type": "code", "metadata": {}, "source": corpus_text, "outputs": []}]
+    cells += [
+        {
+            "cell_type": "code",
+            "metadata": {"nbgrader": {"grade_id": grade_id}},
+            "source": "",
+            "outputs": outputs,
+        }
+        for grade_id, outputs in recorded(corpus_text).items()
+    ]
+    verdicts = judge_notebook(_assignment(), cells)
+    return {g: v.misconception for g, v in verdicts.items() if not v.passed}
 
 
 def test_the_solution_fails_no_cell_in_process():

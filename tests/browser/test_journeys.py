@@ -23,6 +23,7 @@ import pytest
 from browser_support import WRITTEN_ANSWERS
 from nbgrader.utils import get_username
 from playwright.sync_api import Page, expect
+from support import REPOSITORY
 
 from pglab.submissions import solution_code
 
@@ -313,11 +314,21 @@ def test_ta_grades_written_answers_in_formgrader(lab, page: Page, shots) -> None
     shots(page, "submissions-after")
 
 
+def written_points() -> float:
+    """The points of the assignment's written answers (manually graded markdown cells)."""
+    source = nbformat.read(REPOSITORY / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    return sum(
+        cell.metadata["nbgrader"]["points"]
+        for cell in source.cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade")
+    )
+
+
 def score_row(total: float, written: float) -> re.Pattern:
     """A formgrader submissions row: overall score, then code, then written."""
     return re.compile(
         rf"Submission #1.*?{re.escape(f'{total:g}')} / [\d.]+\s*[\d.]+ / [\d.]+\s*"
-        rf"{re.escape(f'{written:g}')} / 4"
+        rf"{re.escape(f'{written:g}')} / {re.escape(f'{written_points():g}')}"
     )
 
 
