@@ -17,13 +17,13 @@ import math
 
 import numpy as np
 import pytest
+from monte_carlo import Z, assert_mc, mean_and_se, var_and_se
 
 from pglab.misconceptions import actor_critic as cat
 from pglab.reference import actor_critic as ac
 from pglab.reference import rewards_to_go as ref
 
 H = 1e-5  # finite-difference step
-Z = 6.0  # Monte Carlo tolerance in standard errors
 N_EPISODES = 100_000  # Monte Carlo episodes per setting
 GAMMAS = (0.0, 0.5, 0.9, 1.0)
 LAMBDAS = (0.0, 0.5, 0.95, 1.0)
@@ -73,30 +73,6 @@ def random_batch(rng: np.random.Generator, n: int, T: int, S: int, A: int):
         rng.normal(0.0, 1.0, (T, S)),
         rng.normal(0.0, 1.0, (n, T)),
     )
-
-
-def mean_and_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float64)
-    return x.mean(axis=0), x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
-
-
-def var_and_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sample variance and its standard error sqrt((m4 - s^4) / n)."""
-    x = np.asarray(x, dtype=np.float64)
-    centred = x - x.mean(axis=0)
-    s2 = np.mean(centred**2, axis=0)
-    m4 = np.mean(centred**4, axis=0)
-    return x.var(axis=0, ddof=1), np.sqrt(np.maximum(m4 - s2**2, 0.0) / x.shape[0])
-
-
-def assert_mc(estimate, se, target, wrong=()) -> None:
-    """Every component within Z se of target; each wrong vector off by > Z se somewhere."""
-    estimate, se, target = (np.asarray(v, dtype=np.float64) for v in (estimate, se, target))
-    tol = Z * se
-    off = np.abs(estimate - target)
-    assert np.all(off <= tol), f"Monte Carlo off by {np.max(off / np.maximum(se, 1e-300)):.2f} SE"
-    for value in wrong:
-        assert np.any(np.abs(estimate - np.asarray(value)) > tol), "test too loose"
 
 
 # --------------------------------------------------------------------------- plain loops
