@@ -1,0 +1,205 @@
+"""The helper cell of the ``actor_critic`` notebook: code students are given, not graded.
+
+``cell_source()`` is the exact text of that cell (grade_id ``given_helpers``).  It is made of
+the reference's own source (``EpisodicMDP``, ``chain_mdp``, the sampler, ``rewards_to_go`` and
+``step_scores``, the previous assignment's results) and of ``rewards_to_go_given``'s source
+(the private policy table, the trajectory enumeration, J and its complex-step gradient),
+copied so that it cannot drift from what the grader uses, plus functions written here.  The
+given code computes nothing a graded function of this notebook computes:
+
+* The policy is the private ``_policy_table`` of ``rewards_to_go_given`` (the definition of
+  the softmax, logits within +-700); the copied sampler and ``step_scores`` call it instead of
+  the reference's ``softmax`` (the one textual substitution made in the copy).
+* ``exact_values`` is V_t(s) by dynamic programming from V_T = 0 (the previous assignment's
+  ``state_values``): the target the students' critics are compared with, never a fitted critic.
+* No advantage, TD error, critic fit, surrogate loss or bias/variance appears.  ``train``
+  takes the student's ``surrogate_loss``, an advantage function and, for the actor-critic,
+  the student's ``critic_td_loss`` as arguments; it samples, weights step t by gamma^t (the
+  start discount of J_gamma) and takes ``torch.optim.SGD`` steps on float64 tensors.
+
+``pglab probes --write`` puts this text into the source notebook and ``pglab probes --check``
+(and the release tests) fail if it is stale.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+import numpy as np
+
+from pglab.reference import rewards_to_go as ref
+from pglab.reference import rewards_to_go_given as rtg_given
+from pglab.reference.rewards_to_go import EpisodicMDP
+from pglab.reference.rewards_to_go_given import (
+    _policy_table,
+    all_trajectories,
+    exact_policy_gradient,
+    expected_return,
+    trajectory_probabilities,
+)
+
+GRADE_ID = "given_helpers"
+
+
+def exact_values(theta, mdp):
+    """V_t(s) = E[G_t | s_t = s] under pi_theta, exact: shape (T, S), row t is step t.
+
+    Dynamic programming backwards from V_T = 0 (the previous assignment's state_values).
+    """
+    pi = _policy_table(theta)
+    values = np.zeros((mdp.horizon + 1, mdp.n_states))
+    for t in range(mdp.horizon - 1, -1, -1):
+        values[t] = np.sum(pi * (mdp.R + mdp.gamma * mdp.P @ values[t + 1]), axis=-1)
+    return values[: mdp.horizon]
+
+
+def train(
+    surrogate_loss,
+    advantage_fn,
+    mdp,
+    theta0,
+    iterations,
+    batch,
+    lr,
+    seed,
+    critic_loss=None,
+    critic_lr=1.0,
+    critic_steps=1,
+):
+    """Policy-gradient ascent on J with the surrogate loss, and optionally a critic.
+
+    Each iteration draws `batch` episodes from pi_theta.  If `critic_loss` is given, the
+    critic (a (T, S) float64 tensor, 0 at the start, kept from one iteration to the next)
+    first takes `critic_steps` torch.optim.SGD steps of size `critic_lr` on
+    critic_loss(values, states, rewards, gamma) for this batch.  Then
+    advantage_fn(rewards, states, values, gamma) -> (batch, T), with the critic's values as a
+    numpy array (zeros without a critic), is weighted by gamma^t (the start discount of J)
+    and the logits take one torch.optim.SGD step of size `lr` on
+    surrogate_loss(logits, states, actions, weights).
+    Returns J(theta_k) for k = 0..iterations (exact, by enumeration) and the final theta.
+    """
+    rng = np.random.default_rng(seed)
+    logits = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
+    actor = torch.optim.SGD([logits], lr=lr)
+    values = torch.zeros((mdp.horizon, mdp.n_states), dtype=torch.float64, requires_grad=True)
+    critic = torch.optim.SGD([values], lr=critic_lr)
+    discount = mdp.gamma ** np.arange(mdp.horizon)
+    history = [expected_return(logits.numpy(force=True), mdp)]
+    for _ in range(iterations):
+        states, actions, rewards = sample_episodes(logits.numpy(force=True), mdp, batch, rng)
+        states_t, actions_t = torch.as_tensor(states), torch.as_tensor(actions)
+        if critic_loss is not None:
+            for _ in range(critic_steps):
+                critic.zero_grad()
+                critic_loss(values, states_t, torch.as_tensor(rewards), mdp.gamma).backward()
+                critic.step()
+        advantages = advantage_fn(rewards, states, values.numpy(force=True).copy(), mdp.gamma)
+        weights = torch.as_tensor(np.asarray(advantages, dtype=np.float64) * discount)
+        actor.zero_grad()
+        surrogate_loss(logits, states_t, actions_t, weights).backward()
+        actor.step()
+        history.append(expected_return(logits.numpy(force=True), mdp))
+    return np.array(history), logits.numpy(force=True).copy()
+
+
+def sample_episodes(theta, mdp, n, rng):
+    """Stand-in for the copied sampler when this module is imported (tests): same code."""
+    return ref.sample_episodes(theta, mdp, n, rng)
+
+
+class _LazyTorch:
+    """``torch`` for ``train`` when called from this module: imported on first use, so that
+    importing the grading package does not pay torch's import time (the cell imports it)."""
+
+    def __getattr__(self, name):
+        import torch
+
+        return getattr(torch, name)
+
+
+torch = _LazyTorch()
+
+
+#: What the cell holds, in order: copied from the reference, from ``rewards_to_go_given``,
+#: then defined here.
+FROM_REFERENCE = (
+    ref.EpisodicMDP,
+    ref.chain_mdp,
+    ref._categorical,
+    ref.sample_episodes,
+    ref.rewards_to_go,
+    ref.step_scores,
+)
+#: The copied functions that evaluate the policy draw it from the private table, not ``softmax``.
+SUBSTITUTED = (ref.sample_episodes, ref.step_scores)
+SUBSTITUTION = ("softmax(theta)", "_policy_table(theta)")
+FROM_REWARDS_TO_GO_GIVEN = (
+    rtg_given._policy_table,
+    rtg_given._trajectory_grid,
+    all_trajectories,
+    trajectory_probabilities,
+    expected_return,
+    exact_policy_gradient,
+)
+DEFINED_HERE = (exact_values, train)
+
+HEADER = """\
+from __future__ import annotations
+
+# Given code: run this cell, do not change it (it is not graded, and it does not call your
+# functions unless you pass them in). The names you will use:
+#   EpisodicMDP(P, R, init, horizon, gamma)   P (S, A, S), R (S, A), init (S,); attributes
+#                                             .n_states, .n_actions, .horizon, .gamma
+#   chain_mdp()                               the chain of the previous assignment
+#   sample_episodes(theta, mdp, n, rng)       -> states, actions, rewards, each (n, T)
+#   rewards_to_go(rewards, gamma)             G_t of every episode and step, (n, T)
+#   step_scores(theta, states, actions)       grad_theta log pi(a_t | s_t), (n, T, S, A)
+#   all_trajectories(mdp)                     -> states, actions, rewards of EVERY trajectory,
+#                                                each (M, T), M = (S * A) ** T
+#   trajectory_probabilities(theta, mdp)      -> p_theta(tau) of each of them, (M,)
+#   expected_return(theta, mdp)               J(theta), exact (enumerates every trajectory)
+#   exact_policy_gradient(theta, mdp)         grad J(theta), exact, shape (S, A)
+#   exact_values(theta, mdp)                  V_t(s), exact, shape (T, S)
+#   train(surrogate_loss, advantage_fn, mdp, theta0, iterations, batch, lr, seed,
+#         critic_loss=None, critic_lr=1.0, critic_steps=1) -> (J after each step, theta)
+# The samplers and the exact quantities accept logits between -700 and 700.
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)  # tensors here are tiny: one thread is fastest on a shared machine
+"""
+
+
+def _source(obj) -> str:
+    text = textwrap.dedent(inspect.getsource(obj)).strip()
+    if obj in SUBSTITUTED:
+        old, new = SUBSTITUTION
+        if old not in text:
+            raise RuntimeError(f"{obj.__name__} no longer calls {old}: update SUBSTITUTION")
+        text = text.replace(old, new)
+    return text
+
+
+def cell_source() -> str:
+    """The text of the notebook's ``given_helpers`` cell."""
+    blocks = [HEADER.strip()] + [
+        _source(f) for f in FROM_REFERENCE + FROM_REWARDS_TO_GO_GIVEN + DEFINED_HERE
+    ]
+    return "\n\n\n".join(blocks)
+
+
+__all__ = [
+    "EpisodicMDP",
+    "all_trajectories",
+    "cell_source",
+    "exact_policy_gradient",
+    "exact_values",
+    "expected_return",
+    "train",
+    "trajectory_probabilities",
+]
