@@ -447,43 +447,123 @@ def test_bias_variance_trade_off_against_lambda(case):
 
 
 def catalogue_arguments(seed: int, T: int = 4, gamma: float = 0.9):
-    """Seeded arguments for every reference function the catalogue names."""
+    """Seeded arguments, as the grader rebuilds them (numpy), for every student function the
+    catalogue names."""
     rng = np.random.default_rng([1760, seed])
     S, A, n = 3, 3, 6
     states, actions, rewards, values, adv = random_batch(rng, n, T, S, A)
     logits = rng.normal(0.0, 1.0, (S, A))
+    mdp = random_mdp(rng, 2, 2, 3, gamma)
+    theta = rng.normal(0.0, 1.0, (2, 2))
+    imperfect = ac.exact_values(theta, mdp) + rng.normal(0.0, 0.3, (3, 2))
     return {
-        "td_errors": (rewards, states, values, gamma),
-        "gae_advantages": (rewards, states, values, gamma, 0.5),
-        "n_step_advantages": (rewards, states, values, gamma, 2),
-        "td0_critic_step": (values, states, rewards, gamma, 0.5),
-        "fit_critic_monte_carlo": (states, rewards, gamma, S),
         "surrogate_loss": (logits, states, actions, adv),
+        "fit_critic_monte_carlo": (states, rewards, gamma, S),
+        "critic_td_loss": (values, states, rewards, gamma),
+        "fit_critic_td0": (states, rewards, gamma, S),
+        "monte_carlo_advantages": (rewards, states, values, gamma),
+        "td_errors": (rewards, states, values, gamma),
+        "n_step_advantages": (rewards, states, values, gamma, 2),
+        "gae_advantages": (rewards, states, values, gamma, 0.5),
+        "advantage_bias_variance": (
+            theta,
+            mdp,
+            imperfect,
+            lambda r, s, v, g: ac.gae_advantages(r, s, v, g, 0.5),
+        ),
     }
+
+
+#: The student API of actor_critic (docs/actor_critic.md), in notebook order.
+ACTOR_CRITIC_FUNCTIONS = (
+    "surrogate_loss",
+    "fit_critic_monte_carlo",
+    "critic_td_loss",
+    "fit_critic_td0",
+    "monte_carlo_advantages",
+    "td_errors",
+    "n_step_advantages",
+    "gae_advantages",
+    "advantage_bias_variance",
+)
 
 
 def test_catalogue_entries_are_well_formed():
     ids = [m.id for m in cat.CATALOGUE]
-    assert len(ids) == len(set(ids)) >= 12
-    assert {m.function for m in cat.CATALOGUE} == set(cat.REFERENCE)
+    assert len(ids) == len(set(ids)) >= 20
+    assert set(cat.REFERENCE) == {m.function for m in cat.CATALOGUE} == set(ACTOR_CRITIC_FUNCTIONS)
     for m in cat.CATALOGUE:
-        assert m.feedback.strip() and m.id.split(".")[0]
+        assert len(m.feedback) >= 40 and m.feedback.endswith("."), m.id
+    assert cat.for_function("gae_advantages") == tuple(
+        m for m in cat.CATALOGUE if m.function == "gae_advantages"
+    )
+
+
+def _truth(entry, args) -> np.ndarray:
+    """The reference in the entry's terms: zeros for the gradient into the advantages."""
+    if entry.id == cat.ADVANTAGE_GRADIENT:
+        return np.zeros(np.shape(args[3]))
+    return np.asarray(cat.REFERENCE[entry.function](*args), dtype=np.float64)
 
 
 @pytest.mark.parametrize("entry", cat.CATALOGUE, ids=lambda m: m.id)
 @pytest.mark.parametrize("seed", range(3))
 def test_each_misconception_differs_from_the_reference(entry, seed):
     """On seeded inputs the imitation has the reference's shape and differs from it, and from
-    every other entry for the same function (so a diagnosis can tell them apart)."""
+    every other entry for the same function of the same shape (so a diagnosis can tell them
+    apart)."""
     args = catalogue_arguments(seed)[entry.function]
-    want = np.asarray(cat.REFERENCE[entry.function](*args))
-    got = np.asarray(entry.imitate(*args))
+    want = _truth(entry, args)
+    got = np.asarray(entry.imitate(*args), dtype=np.float64)
     assert got.shape == want.shape
     assert np.all(np.isfinite(got))
     assert not np.allclose(got, want, rtol=1e-9, atol=1e-9)
     for other in cat.for_function(entry.function):
-        if other.id != entry.id:
-            assert not np.allclose(got, np.asarray(other.imitate(*args)), rtol=1e-9, atol=1e-9)
+        theirs = np.asarray(other.imitate(*args), dtype=np.float64)
+        if other.id != entry.id and theirs.shape == got.shape:
+            assert not np.allclose(got, theirs, rtol=1e-9, atol=1e-9), other.id
+
+
+def test_the_reference_gradients_are_the_reference_losses_gradients():
+    """REFERENCE's two gradients against finite differences of the reference losses."""
+    logits, states, actions, adv = catalogue_arguments(0)["surrogate_loss"]
+    np.testing.assert_allclose(
+        cat.REFERENCE["surrogate_loss"](logits, states, actions, adv),
+        _fd(lambda th: ac.surrogate_loss(th, states, actions, adv), logits),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+    values, states, rewards, gamma = catalogue_arguments(1)["critic_td_loss"]
+    n = states.shape[0]
+    targets = rewards + gamma * ac.next_values(values, states)  # held constant
+
+    def loss(v):
+        return 0.5 * float(((targets - v[np.arange(v.shape[0]), states]) ** 2).sum()) / n
+
+    grad = cat.critic_td_loss_gradient(values, states, rewards, gamma)
+    np.testing.assert_allclose(grad, _fd(loss, values), rtol=1e-6, atol=1e-9)
+    lr = 0.3
+    np.testing.assert_allclose(
+        grad, (values - ac.td0_critic_step(values, states, rewards, gamma, lr)) / lr, atol=1e-12
+    )
+
+
+def test_the_reference_bias_and_variance():
+    """advantage_bias_variance with a named estimator's function equals the reference's exact
+    bias and variance for it (the catalogue's enumeration is the reference's)."""
+    theta, mdp, values, _ = catalogue_arguments(2)["advantage_bias_variance"]
+    for lam in (0.0, 0.5, 1.0):
+        bias, var = cat.advantage_bias_variance(
+            theta, mdp, values, lambda r, s, v, g, lam=lam: ac.gae_advantages(r, s, v, g, lam)
+        )
+        np.testing.assert_allclose(
+            bias, ac.exact_advantage_estimator_bias(theta, mdp, values, "gae", lam=lam), atol=1e-12
+        )
+        np.testing.assert_allclose(
+            var,
+            ac.exact_advantage_estimator_variance(theta, mdp, values, "gae", lam=lam),
+            atol=1e-12,
+        )
 
 
 def _fd(loss, x):
@@ -495,39 +575,130 @@ def _fd(loss, x):
     return grad
 
 
-def test_surrogate_misconceptions_are_gradients_of_their_losses():
-    """Three surrogate imitations equal finite differences of the mistaken loss as written."""
-    logits, states, actions, adv = catalogue_arguments(0)["surrogate_loss"]
-    n = states.shape[0]
-    by_id = {m.id: m.imitate for m in cat.CATALOGUE}
-    normalised = (adv - adv.mean()) / (adv.std() + 1e-8)
-    losses = {
-        "surrogate.raw_logits": lambda th: -float((th[states, actions] * adv).sum()) / n,
+def surrogate_losses(states, actions, adv):
+    """Each surrogate mistake's loss as a student writes it, a function of the logits."""
+    n, T = states.shape
+
+    def log_pi(th):
+        return ref.log_softmax(th)[states, actions]
+
+    def column_log_softmax(th):
+        return ref.log_softmax(th.T).T[states, actions]
+
+    normalised = (adv - adv.mean()) / (adv.std(ddof=1) + 1e-8)
+    return {
+        "surrogate.sign": lambda th: float((log_pi(th) * adv).sum()) / n,
+        "surrogate.mean_over_steps": lambda th: -float((log_pi(th) * adv).mean()),
+        "surrogate.sum_over_episodes": lambda th: -float((log_pi(th) * adv).sum()),
         "surrogate.not_gathered": lambda th: (
             -float((ref.log_softmax(th)[states].sum(-1) * adv).sum()) / n
         ),
+        "surrogate.log_softmax_over_states": lambda th: (
+            -float((column_log_softmax(th) * adv).sum()) / n
+        ),
+        "surrogate.raw_logits": lambda th: -float((th[states, actions] * adv).sum()) / n,
+        "surrogate.probability_not_log": lambda th: -float((np.exp(log_pi(th)) * adv).sum()) / n,
         "surrogate.normalised_in_loss": lambda th: ac.surrogate_loss(
             th, states, actions, normalised
         ),
     }
+
+
+def test_surrogate_misconceptions_are_gradients_of_their_losses():
+    """Every surrogate imitation but one equals central finite differences of the mistaken loss
+    with respect to the logits; the one that lets gradient into the advantages equals finite
+    differences of the correct loss with respect to the advantages."""
+    logits, states, actions, adv = catalogue_arguments(0)["surrogate_loss"]
+    by_id = {m.id: m.imitate for m in cat.for_function("surrogate_loss")}
+    losses = surrogate_losses(states, actions, adv)
+    assert set(losses) | {cat.ADVANTAGE_GRADIENT} == set(by_id)
     for key, loss in losses.items():
         np.testing.assert_allclose(
-            _fd(loss, logits), by_id[key](logits, states, actions, adv), rtol=1e-6, atol=1e-9
+            by_id[key](logits, states, actions, adv), _fd(loss, logits), rtol=1e-6, atol=1e-9
+        )
+    np.testing.assert_allclose(
+        by_id[cat.ADVANTAGE_GRADIENT](logits, states, actions, adv),
+        _fd(lambda a: ac.surrogate_loss(logits, states, actions, a), adv),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+
+
+def critic_losses(values, states, rewards, gamma):
+    """Each critic_td_loss mistake's loss as a student writes it, a function of the values;
+    a target computed from ``values`` itself is held constant (evaluated once)."""
+    n, T = states.shape
+    steps = np.arange(T)
+
+    def current(v):
+        return v[steps, states]
+
+    wrong_step = np.zeros((n, T))
+    wrong_step[:, :-1] = values[steps[:-1], states[:, 1:]]
+    last = ac.next_values(values, states)
+    last[:, -1] = values[T - 1, states[:, -1]]
+    held = rewards + gamma * ac.next_values(values, states)
+    return {
+        "critic_td.target_not_constant": lambda v: (
+            0.5 * float((ac.td_errors(rewards, states, v, gamma) ** 2).sum()) / n
+        ),
+        "critic_td.bootstrap_last_value": lambda v: (
+            0.5 * float(((rewards + gamma * last - current(v)) ** 2).sum()) / n
+        ),
+        "critic_td.wrong_step_value": lambda v: (
+            0.5 * float(((rewards + gamma * wrong_step - current(v)) ** 2).sum()) / n
+        ),
+        "critic_td.mse_loss": lambda v: float(((held - current(v)) ** 2).mean()),
+    }
+
+
+def test_critic_misconceptions_are_gradients_of_their_losses():
+    """Every critic_td_loss imitation equals central finite differences of the mistaken loss
+    with respect to the values; the reference gradient differs from the one through the
+    target."""
+    values, states, rewards, gamma = catalogue_arguments(1)["critic_td_loss"]
+    by_id = {m.id: m.imitate for m in cat.for_function("critic_td_loss")}
+    losses = critic_losses(values, states, rewards, gamma)
+    assert set(losses) == set(by_id)
+    for key, loss in losses.items():
+        np.testing.assert_allclose(
+            by_id[key](values, states, rewards, gamma), _fd(loss, values), rtol=1e-6, atol=1e-9
         )
 
 
-def test_target_not_constant_is_the_residual_gradient():
-    """critic.target_not_constant = V - lr * grad of (1/n) sum delta^2 / 2 with the target's V
-    differentiated too (finite differences); the reference step is not."""
-    values, states, rewards, gamma, lr = catalogue_arguments(1)["td0_critic_step"]
-    n = states.shape[0]
+def test_bias_variance_misconceptions_follow_their_definitions():
+    """Each bias/variance mistake against a direct loop over the enumerated trajectories."""
+    theta, mdp, values, fn = catalogue_arguments(0)["advantage_bias_variance"]
+    states, actions, probs = ref.enumerate_trajectories(theta, mdp)
+    rewards = mdp.R[states, actions]
+    adv = fn(rewards, states, values, mdp.gamma)
+    scores = ref.step_scores(theta, states, actions)
+    T = states.shape[1]
+    terms = np.stack([mdp.gamma**t * adv[:, t, None, None] * scores[:, t] for t in range(T)], 1)
+    g, g_plain = terms.sum(1), (adv[:, :, None, None] * scores).sum(1)
+    grad_j = ref.exact_policy_gradient(theta, mdp)
 
-    def loss(v):
-        return 0.5 * float((ac.td_errors(rewards, states, v, gamma) ** 2).sum()) / n
+    def mean(x, p=probs):
+        return sum(pi * xi for pi, xi in zip(p, x, strict=True))
 
-    residual = values - lr * _fd(loss, values)
-    entry = next(m for m in cat.CATALOGUE if m.id == "critic.target_not_constant")
-    np.testing.assert_allclose(
-        entry.imitate(values, states, rewards, gamma, lr), residual, atol=1e-8
-    )
-    assert not np.allclose(ac.td0_critic_step(values, states, rewards, gamma, lr), residual)
+    def var(x, p=probs):
+        m = mean(x, p)
+        return mean([(xi - m) ** 2 for xi in x], p)
+
+    uniform = np.full(probs.shape, 1.0 / probs.size)
+    expected = {
+        "bias_variance.no_gamma_t": (mean(g_plain) - grad_j, var(g_plain)),
+        "bias_variance.bias_is_mean": (mean(g), var(g)),
+        "bias_variance.second_moment": (mean(g) - grad_j, mean(g**2)),
+        "bias_variance.unweighted": (mean(g, uniform) - grad_j, var(g, uniform)),
+        "bias_variance.covariances_ignored": (
+            mean(g) - grad_j,
+            sum(var(terms[:, t]) for t in range(T)),
+        ),
+    }
+    by_id = {m.id: m.imitate for m in cat.for_function("advantage_bias_variance")}
+    assert set(expected) == set(by_id)
+    for key, (bias, variance) in expected.items():
+        got = by_id[key](theta, mdp, values, fn)
+        np.testing.assert_allclose(got[0], bias, atol=1e-12, err_msg=key)
+        np.testing.assert_allclose(got[1], variance, atol=1e-12, err_msg=key)
