@@ -34,6 +34,12 @@ system-packages:
 	  fi; \
 	fi
 
+# PyTorch (the actor_critic assignment), pinned in pyproject.toml. Where pip finds no CPU-only
+# build of it locally, PyPI's default Linux torch brings several GB of CUDA libraries; there,
+# TORCH_INDEX=https://download.pytorch.org/whl/cpu installs the CPU build (about 750 MB) first.
+TORCH_VERSION := 2.13.0
+TORCH_INDEX ?=
+
 # The venv needs Python's venv module (Debian ships it as python3-venv).
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || { \
@@ -42,6 +48,7 @@ $(VENV)/.installed: pyproject.toml
 	  else echo "pglab: as root run: apt-get install -y python3-venv" >&2; exit 1; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --quiet torch==$(TORCH_VERSION) --index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1 || true
 	touch $@
