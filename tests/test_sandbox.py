@@ -384,6 +384,41 @@ def test_memory_cap_raises_memory_error(tmp_path):
     assert "kernel still answers" in out[1]
 
 
+def test_kernel_runs_one_compute_thread_unless_passed_through():
+    """OpenMP, OpenBLAS and MKL start one thread per core unless told otherwise; in the
+    sandbox they get one (process_limit), and pass_env can hand the grader's value in."""
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env = kernel_env(Sandbox(), {"OMP_NUM_THREADS": "8"}, Path("/venv/bin"))
+    assert [env[name] for name in names] == ["1", "1", "1"]
+    passed = kernel_env(Sandbox(pass_env=["OMP_NUM_THREADS"]), {"OMP_NUM_THREADS": "8"}, Path("/b"))
+    assert passed["OMP_NUM_THREADS"] == "8"
+
+
+@pytest.mark.pipeline
+def test_torch_backward_runs_inside_the_sandbox_on_one_thread(tmp_path):
+    """The actor_critic assignment's framework under the default limits: torch imports, a
+    float64 backward() gives the right gradient, and it computes on one thread. Unbounded, it
+    would start a thread per core: torch.set_num_threads(32) here (a 32-core machine) makes
+    libgomp abort the kernel at the default process_limit."""
+    out = execute(
+        [
+            "import os, torch\n"
+            "x = torch.arange(6, dtype=torch.float64).reshape(2, 3).requires_grad_()\n"
+            "(torch.log_softmax(x, -1)[:, 0].sum() + (x ** 2).sum()).backward()\n"
+            "expected = 2 * x.detach() - torch.softmax(x.detach(), -1)\n"
+            "expected[:, 0] += 1\n"
+            "a = torch.ones(300, 300, dtype=torch.float64, requires_grad=True)\n"
+            "(a @ a).sum().backward()\n"
+            "print(bool(torch.allclose(x.grad, expected)), torch.get_num_threads(),"
+            " len(os.listdir('/proc/self/task')))",
+        ],
+        tmp_path,
+    )[0]
+    right, threads, tasks = out.split()
+    assert right == "True" and threads == "1", out
+    assert int(tasks) < Sandbox().process_limit // 4, out
+
+
 @pytest.mark.pipeline
 def test_output_past_the_cap_is_dropped_and_the_cell_keeps_running(tmp_path):
     """A debugging print in a loop past the cell's cap loses its output, not the rest of the

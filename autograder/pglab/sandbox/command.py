@@ -209,6 +209,14 @@ def kernel_env(settings: Sandbox, host_env: Mapping[str, str], python_bin: Path)
         "MPLCONFIGDIR": MPLCONFIGDIR,
         # glibc reserves 64 MiB of address space per thread arena; keep RLIMIT_AS for data.
         "MALLOC_ARENA_MAX": "2",
+        # One compute thread: OpenMP (PyTorch's intra-op pool), OpenBLAS (numpy) and MKL
+        # otherwise start one thread per core, and on a machine with 32 cores or more a
+        # PyTorch backward() needs more threads than Sandbox.process_limit allows: libgomp
+        # aborts the kernel ("Thread creation failed"). Grading runs one kernel per core
+        # anyway, on tiny arrays. An instructor can pass other values through pass_env.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     for name in settings.pass_env:
         if name in host_env:
