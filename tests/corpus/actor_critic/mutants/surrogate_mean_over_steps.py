@@ -1,0 +1,11 @@
+"""Averages over every (episode, step) entry, `.mean()` on the (n, T) product: the gradient
+is divided by T.
+"""
+
+FAILS = ["test_surrogate_loss", "test_surrogate_loss_detached", "test_actor_critic_unbiased"]
+MISCONCEPTION = "surrogate.mean_over_steps"
+
+
+def surrogate_loss(logits, states, actions, advantages):
+    log_pi = torch.log_softmax(logits, dim=-1)[states, actions]
+    return -(log_pi * advantages.detach()).mean()
