@@ -702,3 +702,19 @@ def test_bias_variance_misconceptions_follow_their_definitions():
         got = by_id[key](theta, mdp, values, fn)
         np.testing.assert_allclose(got[0], bias, atol=1e-12, err_msg=key)
         np.testing.assert_allclose(got[1], variance, atol=1e-12, err_msg=key)
+
+
+def test_critic_gradient_is_the_chain_rule_through_td_errors():
+    """critic_gradient(dL/dA) equals finite differences, with respect to the values, of the
+    loss that does not detach TD-error advantages computed from those values."""
+    logits, states, actions, _ = catalogue_arguments(0)["surrogate_loss"]
+    values, _, rewards, gamma = catalogue_arguments(0)["critic_td_loss"]
+
+    def loss(v):
+        return ac.surrogate_loss(logits, states, actions, ac.td_errors(rewards, states, v, gamma))
+
+    td = ac.td_errors(rewards, states, values, gamma)
+    entry = next(m for m in cat.CATALOGUE if m.id == cat.ADVANTAGE_GRADIENT)
+    got = cat.critic_gradient(entry.imitate(logits, states, actions, td), states, gamma, 3)
+    np.testing.assert_allclose(got, _fd(loss, values), rtol=1e-6, atol=1e-9)
+    assert np.any(got)

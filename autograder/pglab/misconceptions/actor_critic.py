@@ -15,7 +15,8 @@ It uses nothing but the reference math (``pglab.reference``) and returns, in num
   leaves the logits' gradient right and lets a gradient flow into the advantages, so its
   imitation returns the gradient with respect to the *advantages*, ``(n, T)``
   (``ADVANTAGE_GRADIENT``), the gradient a critic that produced them receives through the
-  chain rule; the correct loss sends none (zeros).
+  chain rule (``critic_gradient`` applies it for TD-error advantages); the correct loss
+  sends none (zeros).
 
 ``REFERENCE`` maps each function to the correct value in the same terms, so an imitation and
 the truth can be compared on the same arguments.
@@ -37,6 +38,7 @@ __all__ = [
     "REFERENCE",
     "Misconception",
     "advantage_bias_variance",
+    "critic_gradient",
     "critic_td_loss_gradient",
     "for_function",
 ]
@@ -136,6 +138,17 @@ def _advantages_not_detached(logits, states, actions, advantages):
 
 #: The entry whose imitation is a gradient with respect to the advantages, (n, T).
 ADVANTAGE_GRADIENT = "surrogate.advantages_not_detached"
+
+
+def critic_gradient(advantage_gradient, states, gamma, n_states) -> np.ndarray:
+    """The gradient a critic V (T, S) receives through TD-error advantages
+    A_t = r_t + gamma V_{t+1}(s_{t+1}) - V_t(s_t) (V_T = 0), given dL/dA (n, T): the chain
+    rule, -dL/dA_t into cell (t, s_t) and +gamma dL/dA_{t-1} into cell (t, s_t)."""
+    g = _f(advantage_gradient)
+    states = _i(states)
+    through_next = np.zeros_like(g)
+    through_next[:, 1:] = float(gamma) * g[:, :-1]
+    return _scatter((states.shape[-1], int(n_states)), states, through_next - g)
 
 
 # =========================================================================== critic_td_loss
