@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from pglab.checks import actor_critic as actor_critic_checks
 from pglab.checks import reinforce as reinforce_checks
 from pglab.checks import rewards_to_go as rewards_to_go_checks
+from pglab.misconceptions import actor_critic as actor_critic_misconceptions
 from pglab.misconceptions import reinforce as reinforce_misconceptions
 from pglab.misconceptions import rewards_to_go as rewards_to_go_misconceptions
 from pglab.probes import Probe
+from pglab.probes import actor_critic as actor_critic_probes
 from pglab.probes import reinforce as reinforce_probes
 from pglab.probes import rewards_to_go as rewards_to_go_probes
-from pglab.reference import rewards_to_go_given
+from pglab.reference import actor_critic_given, rewards_to_go_given
 
 
 @dataclass(frozen=True)
@@ -43,5 +46,13 @@ ASSIGNMENTS: dict[str, Assignment] = {
         "autograder/pglab/probes/rewards_to_go.py",
         rewards_to_go_misconceptions.CATALOGUE,
         {rewards_to_go_given.GRADE_ID: rewards_to_go_given.cell_source},
+    ),
+    "actor_critic": Assignment(
+        "actor_critic",
+        {p.name: p for p in actor_critic_probes.PROBES},
+        actor_critic_checks.CHECKS,
+        "autograder/pglab/probes/actor_critic.py",
+        actor_critic_misconceptions.CATALOGUE,
+        {actor_critic_given.GRADE_ID: actor_critic_given.cell_source},
     ),
 }

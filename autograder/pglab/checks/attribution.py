@@ -65,6 +65,10 @@ class Inconsistency:
 
 def parameters_of(assignment: str) -> Mapping[str, Sequence[str]]:
     """The parameter names of an assignment's student functions (for describing calls)."""
+    if assignment == "actor_critic":
+        from pglab.checks.actor_critic import PARAMETERS
+
+        return PARAMETERS
     from pglab.checks import reinforce, rewards_to_go
 
     modules = {"reinforce": reinforce, "rewards_to_go": rewards_to_go}
@@ -72,7 +76,12 @@ def parameters_of(assignment: str) -> Mapping[str, Sequence[str]]:
 
 
 def references_of(assignment: str) -> Callable[[str], Callable | None]:
-    """Name -> the reference implementation of an assignment's student function."""
+    """Name -> the reference implementation of an assignment's student function (for
+    actor_critic: of what its probes record, a loss's value and gradients)."""
+    if assignment == "actor_critic":
+        from pglab.checks.actor_critic import reference_for
+
+        return reference_for
     from pglab.reference import reinforce, rewards_to_go
 
     module = {"reinforce": reinforce, "rewards_to_go": rewards_to_go}.get(assignment)

@@ -27,11 +27,17 @@ class Part:
 
     The builder gets ``numpy.random.default_rng([seed, stream])``; two parts with the same
     stream see the same random draws (a callee part reuses its caller's inputs that way).
+
+    ``adapter``, if given, is how the kernel calls the function: ``adapter(function, args)``
+    returns the numpy values to record (a torch loss: its value and the gradients that
+    ``.backward()`` leaves).  Every part of a probe that names the function must use the
+    same adapter; probes without one render exactly as before.
     """
 
     function: str
     build_inputs: InputBuilder
     stream: int | None = None
+    adapter: Callable[[Callable, tuple], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,23 +66,48 @@ def _source(function: Callable) -> str:
     return textwrap.dedent(inspect.getsource(function)).strip()
 
 
+def adapters(probe: Probe) -> dict[str, Callable]:
+    """Function name -> the adapter its parts are called through (empty for most probes)."""
+    found: dict[str, Callable] = {}
+    for part in probe.parts:
+        if part.adapter is not None:
+            found.setdefault(part.function, part.adapter)
+    for part in probe.parts:
+        if part.function in found and part.adapter is not found[part.function]:
+            raise ValueError(
+                f"probe {probe.name}: every part that calls {part.function} must use the same "
+                "adapter"
+            )
+    return found
+
+
 def render(probe: Probe, module: str) -> str:
     """The hidden-test region (markers included) that runs ``probe`` in a kernel."""
-    functions: list[Callable] = [runtime._pglab_emit, *probe.helpers]
+    adapted = adapters(probe)
+    emit = [runtime._pglab_emit_adapted] if adapted else []
+    functions: list[Callable] = [runtime._pglab_emit, *emit, *probe.helpers]
     for part in probe.parts:
         if part.build_inputs not in functions:
             functions.append(part.build_inputs)
+    for adapter in adapted.values():
+        if adapter not in functions:
+            functions.append(adapter)
     names = [f.__name__ for f in functions]
     parts = ", ".join(
         f'("{p.function}", {p.build_inputs.__name__}, {stream})'
         for p, stream in zip(probe.parts, probe.streams(), strict=True)
     )
+    if adapted:
+        table = ", ".join(f'"{name}": {a.__name__}' for name, a in adapted.items())
+        call = f'_pglab_emit_adapted("{probe.name}", {probe.seed}, [{parts}], {{{table}}})'
+    else:
+        call = f'_pglab_emit("{probe.name}", {probe.seed}, [{parts}])'
     lines = [
         BEGIN_MARKER,
         f"# pglab probe '{probe.name}': records what your functions return; grading happens",
         f"# elsewhere. Generated from {module} by `pglab probes --write`; edit it there.",
         *(_source(f) + "\n" for f in functions),
-        f'_pglab_emit("{probe.name}", {probe.seed}, [{parts}])',
+        call,
         f"del {', '.join(names)}",
         END_MARKER,
     ]

@@ -73,3 +73,30 @@ def _pglab_emit(probe, seed, parts):
         },
         raw=True,
     )
+
+
+def _pglab_emit_adapted(probe, seed, parts, adapters):
+    """``_pglab_emit``, with each function named in ``adapters`` called through its adapter.
+
+    ``adapter(function, args)`` calls the student's function the way its contract says (for a
+    torch loss: tensors in, ``.backward()``, gradients out) and returns the numpy values to
+    record.  The notebook's own binding of the name is restored afterwards.
+    """
+    namespace = globals()
+
+    def bind(adapter, function):
+        def call(*args):
+            return adapter(function, args)
+
+        return call
+
+    originals = {}
+    for name, adapter in adapters.items():
+        function = namespace.get(name)
+        if callable(function):
+            originals[name] = function
+            namespace[name] = bind(adapter, function)
+    try:
+        _pglab_emit(probe, seed, parts)
+    finally:
+        namespace.update(originals)
