@@ -43,6 +43,13 @@ def build_inbox(course: Path, assignment: str) -> Path:
     return inbox
 
 
+def written_answers(course: Path, assignment: str) -> set[str]:
+    """The grade ids of the manually graded answers (nbgrader: grade and solution cells)."""
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    meta = [cell.metadata.get("nbgrader", {}) for cell in source.cells]
+    return {m["grade_id"] for m in meta if m.get("grade") and m.get("solution")}
+
+
 def grade(course: Path, assignment: str) -> int:
     inbox = build_inbox(course, assignment)
     print(f"\nGrading the demo class: pglab grade {assignment} {inbox.relative_to(course)}")
@@ -52,15 +59,16 @@ def grade(course: Path, assignment: str) -> int:
         return status
 
     table = scores(course, assignment)
+    written = written_answers(course, assignment)
     print(f"\n{'student':<11} {'autograded':>10}  {'written (TA)':<13} cells that lost points")
     for student in sorted(table):
         cells = table[student]
-        auto = {n: c for n, c in cells.items() if not n.startswith("answer_")}
+        auto = {n: c for n, c in cells.items() if n not in written}
         got, out_of = sum(c.score for c in auto.values()), sum(c.max_score for c in auto.values())
         pending = sum(c.max_score for n, c in cells.items() if c.needs_manual_grade)
-        written = f"{pending:.0f} pts to grade" if pending else "no answers"
+        to_grade = f"{pending:.0f} pts to grade" if pending else "no answers"
         lost = ", ".join(n for n, c in auto.items() if c.score < c.max_score) or "-"
-        print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {written:<13} {lost}")
+        print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {to_grade:<13} {lost}")
     print(f"\nClass report: {course / 'reports' / (assignment + '.html')}")
     return 0
 
