@@ -11,7 +11,7 @@ It uses nothing but the reference math (``pglab.reference``) and returns, in num
 * for the two torch functions, the *gradient* of the mistaken loss, which is what the probes
   record from the student's autodiff loss and what the checks compare: with respect to the
   logits, ``(S, A)``, for ``surrogate_loss``; with respect to the values, ``(T, S)``, for
-  ``critic_td_loss``.  One entry is the exception: ``surrogate.advantages_not_detached``
+  ``critic_td_loss``.  One entry is the exception: ``surrogate.not_detached``
   leaves the logits' gradient right and lets a gradient flow into the advantages, so its
   imitation returns the gradient with respect to the *advantages*, ``(n, T)``
   (``ADVANTAGE_GRADIENT``), the gradient a critic that produced them receives through the
@@ -130,14 +130,14 @@ def _normalised_in_loss(logits, states, actions, advantages):
     return ac.surrogate_loss_gradient(logits, states, actions, a)
 
 
-def _advantages_not_detached(logits, states, actions, advantages):
+def _not_detached(logits, states, actions, advantages):
     """dL/dA = -(1/n) log pi(a_t | s_t): (n, T).  The correct loss holds A constant (zeros)."""
     n = _f(advantages).shape[0]
     return -ref.log_softmax(logits)[_i(states), _i(actions)] / n
 
 
 #: The entry whose imitation is a gradient with respect to the advantages, (n, T).
-ADVANTAGE_GRADIENT = "surrogate.advantages_not_detached"
+ADVANTAGE_GRADIENT = "surrogate.not_detached"
 
 
 def critic_gradient(advantage_gradient, states, gamma, n_states) -> np.ndarray:
@@ -508,7 +508,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "Your loss lets gradient flow into the advantages: when they come from a learned "
         "critic, minimising it also changes the critic. Hold the advantages constant inside "
         "the loss (detach them).",
-        _advantages_not_detached,
+        _not_detached,
     ),
     # ---------------------------------------------------------------- fit_critic_monte_carlo
     Misconception(

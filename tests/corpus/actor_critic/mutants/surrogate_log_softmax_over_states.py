@@ -1,4 +1,9 @@
-"""log_softmax over dim=0 (the states) instead of the last dimension (the actions)."""
+"""log_softmax over dim=0 (the states) instead of the last dimension (the actions).
+
+The detached cell compares the same gradient with respect to the logits, and the unbiasedness cell
+builds its estimator from this loss's gradient: both fail too (the property they test is
+broken; a charge by design, as for rewards_to_go's reinforce.sign).
+"""
 
 FAILS = ["test_surrogate_loss", "test_surrogate_loss_detached", "test_actor_critic_unbiased"]
 MISCONCEPTION = "surrogate.log_softmax_over_states"

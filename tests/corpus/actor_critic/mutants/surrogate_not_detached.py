@@ -3,7 +3,7 @@ that requires grad send the loss's gradient into the critic.
 """
 
 FAILS = ["test_surrogate_loss_detached"]
-MISCONCEPTION = "surrogate.advantages_not_detached"
+MISCONCEPTION = "surrogate.not_detached"
 
 
 def surrogate_loss(logits, states, actions, advantages):
