@@ -15,7 +15,8 @@ given code computes nothing a graded function of this notebook computes:
 * No advantage, TD error, critic fit, surrogate loss or bias/variance appears.  ``train``
   takes the student's ``surrogate_loss``, an advantage function and, for the actor-critic,
   the student's ``critic_td_loss`` as arguments; it samples, weights step t by gamma^t (the
-  start discount of J_gamma) and takes ``torch.optim.SGD`` steps on float64 tensors.
+  start discount of J_gamma) and takes plain gradient steps on float64 tensors (plain SGD:
+  ``torch.optim``'s first use costs seconds of imports).
 
 ``pglab probes --write`` puts this text into the source notebook and ``pglab probes --check``
 (and the release tests) fail if it is stale.
@@ -71,19 +72,17 @@ def train(
 
     Each iteration draws `batch` episodes from pi_theta.  If `critic_loss` is given, the
     critic (a (T, S) float64 tensor, 0 at the start, kept from one iteration to the next)
-    first takes `critic_steps` torch.optim.SGD steps of size `critic_lr` on
-    critic_loss(values, states, rewards, gamma) for this batch.  Then
+    first takes `critic_steps` gradient steps values <- values - critic_lr * gradient of
+    critic_loss(values, states, rewards, gamma) on this batch.  Then
     advantage_fn(rewards, states, values, gamma) -> (batch, T), with the critic's values as a
     numpy array (zeros without a critic), is weighted by gamma^t (the start discount of J)
-    and the logits take one torch.optim.SGD step of size `lr` on
+    and the logits take one gradient step logits <- logits - lr * gradient of
     surrogate_loss(logits, states, actions, weights).
     Returns J(theta_k) for k = 0..iterations (exact, by enumeration) and the final theta.
     """
     rng = np.random.default_rng(seed)
     logits = torch.tensor(np.asarray(theta0, dtype=np.float64), requires_grad=True)
-    actor = torch.optim.SGD([logits], lr=lr)
     values = torch.zeros((mdp.horizon, mdp.n_states), dtype=torch.float64, requires_grad=True)
-    critic = torch.optim.SGD([values], lr=critic_lr)
     discount = mdp.gamma ** np.arange(mdp.horizon)
     history = [expected_return(logits.numpy(force=True), mdp)]
     for _ in range(iterations):
@@ -91,14 +90,16 @@ def train(
         states_t, actions_t = torch.as_tensor(states), torch.as_tensor(actions)
         if critic_loss is not None:
             for _ in range(critic_steps):
-                critic.zero_grad()
                 critic_loss(values, states_t, torch.as_tensor(rewards), mdp.gamma).backward()
-                critic.step()
+                with torch.no_grad():
+                    values -= critic_lr * values.grad
+                values.grad = None
         advantages = advantage_fn(rewards, states, values.numpy(force=True).copy(), mdp.gamma)
         weights = torch.as_tensor(np.asarray(advantages, dtype=np.float64) * discount)
-        actor.zero_grad()
         surrogate_loss(logits, states_t, actions_t, weights).backward()
-        actor.step()
+        with torch.no_grad():
+            logits -= lr * logits.grad
+        logits.grad = None
         history.append(expected_return(logits.numpy(force=True), mdp))
     return np.array(history), logits.numpy(force=True).copy()
 
