@@ -9,18 +9,24 @@ gradients (``pglab.misconceptions.actor_critic``)."""
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
+from unittest import mock
 
+import nbformat
 import numpy as np
 import pytest
-from support import CORPUS
+from support import CORPUS, REPOSITORY
 
+from pglab.assignments import ASSIGNMENTS
 from pglab.checks.verdict import agrees
+from pglab.judge import judge_notebook
 from pglab.misconceptions import actor_critic as cat
 from pglab.misconceptions.actor_critic import CATALOGUE
+from pglab.probes import render
 from pglab.probes.actor_critic import PROBES
 from pglab.reference import actor_critic_given
-from pglab.submissions import corpus_settings
+from pglab.submissions import corpus_settings, overrides_from_python, solution_code
 
 torch = pytest.importorskip("torch")
 
@@ -289,3 +295,91 @@ def test_correct_variant_computes_the_reference(path):
 def test_every_api_function_has_a_correct_variant_in_two_styles():
     counts = Counter(name for path in CORRECT for name in corpus_functions(path))
     assert {name: n for name, n in counts.items() if n >= 2}.keys() == set(API)
+
+
+# --------------------------------------------------------------------------- in-process grading
+
+SOURCE = REPOSITORY / "source" / "actor_critic" / "actor_critic.ipynb"
+SOLUTION = '"""The solution."""\n'
+
+
+@functools.cache
+def solution_cells() -> dict[str, str]:
+    return solution_code(nbformat.read(SOURCE, as_version=4))
+
+
+def notebook_namespace(corpus_text: str) -> dict:
+    """The namespace of a notebook filled by ``build_submission``: the given helpers, the
+    solution's cells, then the corpus file's functions, so a solution function calls the
+    mutant's version of its helpers (as in the kernel)."""
+    namespace = dict(given_namespace())
+    cells = dict(solution_cells())
+    cells.update(overrides_from_python(corpus_text, set(API)))
+    for name in API:
+        exec(compile(cells[name], name, "exec"), namespace)  # noqa: S102 - solution / corpus
+    return namespace
+
+
+def recorded(corpus_text: str) -> dict[str, list]:
+    """grade_id -> the outputs each probe shows in a kernel running this submission."""
+    namespace = notebook_namespace(corpus_text)
+    shown: list = []
+
+    def display(data, raw=False):
+        shown.append({"output_type": "display_data", "data": data, "metadata": {}})
+
+    outputs = {}
+    with mock.patch("IPython.display.display", display), np.errstate(all="ignore"):
+        for grade_id, probe in ASSIGNMENTS["actor_critic"].probes.items():
+            shown.clear()
+            exec(render(probe, "tests"), dict(namespace))  # noqa: S102 - our own probe code
+            outputs[grade_id] = list(shown)
+    return outputs
+
+
+def failing_cells(corpus_text: str) -> dict[str, str | None]:
+    """grade_id -> diagnosis of every autograded cell that fails, judged in this process as
+    the grader judges a notebook (``judge_notebook``: excuses settled across cells)."""
+    cells = [{"cell_type": "code", "metadata": {}, "source": corpus_text, "outputs": []}]
+    cells += [
+        {
+            "cell_type": "code",
+            "metadata": {"nbgrader": {"grade_id": grade_id}},
+            "source": "",
+            "outputs": outputs,
+        }
+        for grade_id, outputs in recorded(corpus_text).items()
+    ]
+    verdicts = judge_notebook(ASSIGNMENTS["actor_critic"], cells)
+    return {g: v.misconception for g, v in verdicts.items() if not v.passed}
+
+
+def test_the_solution_fails_no_cell_in_process():
+    assert failing_cells(SOLUTION) == {}
+
+
+@pytest.mark.parametrize("path", MUTANTS, ids=lambda p: p.stem)
+def test_mutant_fails_exactly_its_cells_in_process(path):
+    """Quick check of each mutant against the probes and checks without nbgrader (the
+    pipeline test is the authority): it fails exactly the cells in FAILS, and the cell that
+    tests its function names its mistake."""
+    text = path.read_text()
+    settings = corpus_settings(text)
+    failed = failing_cells(text)
+    assert sorted(failed) == sorted(settings["FAILS"])
+    assert failed[settings["FAILS"][0]] == settings["MISCONCEPTION"]
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_correct_variant_fails_no_cell_in_process(path):
+    assert failing_cells(path.read_text()) == {}
+
+
+def test_every_diagnosis_the_checks_name_is_catalogued():
+    """Checks may name a mistake themselves (the detached check names the undetached loss);
+    each such id must be an entry, so the report and the TA's search find its sentence."""
+    from pglab.checks import actor_critic as checks
+
+    source = (REPOSITORY / "autograder" / "pglab" / "checks" / "actor_critic.py").read_text()
+    named = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', source)) | {checks.NOT_DETACHED}
+    assert named <= {m.id for m in CATALOGUE}
