@@ -156,6 +156,12 @@ def graded_rewards_to_go(tmp_path_factory) -> GradedClass:
 
 
 @pytest.fixture(scope="session")
+def graded_actor_critic(tmp_path_factory) -> GradedClass:
+    """The actor_critic corpora, graded through nbgrader (once per test run)."""
+    return shared_graded_class(tmp_path_factory, "actor_critic")
+
+
+@pytest.fixture(scope="session")
 def rewards_to_go_kernel() -> ProbeKernel:
     """The rewards_to_go probes run in this process against the reference (or overrides)."""
     return REWARDS_TO_GO_KERNEL
