@@ -33,8 +33,10 @@ def _paths(name: str) -> dict[str, Path]:
     return {tree: REPOSITORY / tree / name / f"{name}.ipynb" for tree in ("release", "solutions")}
 
 
+#: Every released assignment: the graded corpora's (support.ASSIGNMENTS) and actor_critic.
+RELEASED = tuple(dict.fromkeys((*ASSIGNMENTS, "actor_critic")))
 #: (assignment, tree) for every shipped notebook.
-SHIPPED = [(name, tree) for name in ASSIGNMENTS for tree in ("release", "solutions")]
+SHIPPED = [(name, tree) for name in RELEASED for tree in ("release", "solutions")]
 
 
 @pytest.mark.pipeline
@@ -112,7 +114,7 @@ def test_leak_check_finds_each_planted_leak(tmp_path, code, extra, expected):
         assert any(expected in line for line in found), found
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", RELEASED)
 def test_release_has_a_stub_for_every_api_function(assignment):
     """Each API function is declared, with its docstring, and left for the student."""
     release = _paths(assignment)["release"]
@@ -138,10 +140,13 @@ def _code(path: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", RELEASED)
 def test_release_imports_only_numpy_matplotlib_and_stdlib(assignment):
-    """The student notebook runs in any Jupyter (Colab included) without this package."""
+    """The student notebook runs in any Jupyter (Colab included) without this package; the
+    actor_critic notebook also imports torch (Colab has it)."""
     allowed = {"numpy", "matplotlib", "__future__"} | set(sys.stdlib_module_names)
+    if assignment == "actor_critic":
+        allowed.add("torch")
     imported = set()
     for source in _code(_paths(assignment)["release"]):
         for node in ast.walk(ast.parse(source)):
@@ -152,7 +157,7 @@ def test_release_imports_only_numpy_matplotlib_and_stdlib(assignment):
     assert imported and imported <= allowed, imported - allowed
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", RELEASED)
 def test_solution_notebook_was_executed_without_errors(assignment):
     """The published solution ran top to bottom: every code cell has run, none raised, and the
     plots are there."""
@@ -177,6 +182,22 @@ def test_written_questions_are_manually_graded_with_points(assignment, answers):
     ]
     assert len(cells) == answers
     for cell in cells:
+        meta = cell.metadata["nbgrader"]
+        assert cell.cell_type == "markdown" and meta["solution"] and meta["grade"]
+        assert meta["points"] > 0 and "Rubric" in cell.source
+
+
+def test_actor_critic_written_questions_are_manually_graded_with_points():
+    """The three written answers of actor_critic (grade ids written_*) are manually graded
+    answer cells worth points, each with a rubric."""
+    source = REPOSITORY / "source" / "actor_critic" / "actor_critic.ipynb"
+    cells = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in nbformat.read(source, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("written_")
+    }
+    assert set(cells) == {"written_q_form", "written_true_v_unbiased", "written_critic_tradeoff"}
+    for cell in cells.values():
         meta = cell.metadata["nbgrader"]
         assert cell.cell_type == "markdown" and meta["solution"] and meta["grade"]
         assert meta["points"] > 0 and "Rubric" in cell.source
@@ -213,6 +234,42 @@ def test_given_helper_cell_is_the_reference_code():
         abs(namespace["expected_return"](theta, mdp) - ref.expected_return(theta, ref.chain_mdp()))
         < 1e-12
     )
+
+
+def test_actor_critic_given_helper_cell_is_the_reference_code():
+    """The actor_critic helper cell is generated from the reference (pglab probes --write); its
+    exact J, grad J and V agree with the reference, and its training loop runs on the given
+    loss and advantage functions."""
+    import numpy as np
+    import torch
+
+    from pglab.reference import actor_critic as ac
+    from pglab.reference import actor_critic_given as given
+    from pglab.reference import rewards_to_go as ref
+
+    cells = nbformat.read(_paths("actor_critic")["release"], as_version=4).cells
+    helper = next(
+        c for c in cells if c.metadata.get("nbgrader", {}).get("grade_id") == given.GRADE_ID
+    )
+    assert helper.source == given.cell_source()
+    namespace = {}
+    exec(compile(helper.source, "given_helpers", "exec"), namespace)  # noqa: S102 - our own cell
+    theta = np.random.default_rng(0).normal(size=(3, 2))
+    mdp, reference_mdp = namespace["chain_mdp"](), ref.chain_mdp()
+    exact = ref.exact_policy_gradient(theta, reference_mdp)
+    assert np.max(np.abs(namespace["exact_policy_gradient"](theta, mdp) - exact)) < 1e-12
+    values = ac.exact_values(theta, reference_mdp)
+    assert np.max(np.abs(namespace["exact_values"](theta, mdp) - values)) < 1e-12
+
+    def loss(logits, states, actions, weights):  # the reference's loss, in torch
+        log_pi = torch.log_softmax(logits, dim=-1)[states, actions]
+        return -(log_pi * weights.detach()).sum(dim=-1).mean()
+
+    history, final = namespace["train"](
+        loss, lambda r, s, v, g: ref.rewards_to_go(r, g), mdp, theta, 3, 8, 0.5, seed=1
+    )
+    assert history.shape == (4,) and final.shape == (3, 2)
+    assert abs(history[-1] - ref.expected_return(final, reference_mdp)) < 1e-12
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -293,3 +350,33 @@ def test_rewards_to_go_definitions_are_not_leaks():
         "the baseline b_t = values[t, s_t], a recursion that gives V_t from V_{t+1}"
     )
     assert formula_leaks("rewards_to_go", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "function"),
+    [
+        ("loss = -(torch.log_softmax(logits, dim=-1)[states, actions] * A)", "surrogate_loss"),
+        ("weights = advantages.detach()", "surrogate_loss"),
+        (r"$\hat A_t = \delta_t + \gamma\lambda\, \hat A_{t+1}$", "gae_advantages"),
+        ("running = delta[:, t] + gamma * lam * running", "gae_advantages"),
+        ("m = min(n_steps, T - t)", "n_step_advantages"),
+        ("V[t, s] is the mean of G_t over the visits", "fit_critic_monte_carlo"),
+        ("solve it backwards in t", "fit_critic_td0"),
+        (r"$\mathbb E[G_t \mid h_t, a_t] = Q_t(s_t, a_t)$", "written_q_form"),
+    ],
+)
+def test_actor_critic_formula_leaks_are_seen_through_notation(text, function):
+    assert any(f"result of {function}:" in line for line in formula_leaks("actor_critic", text))
+
+
+def test_actor_critic_definitions_are_not_leaks():
+    """The contracts the actor_critic release states (the surrogate loss, the TD loss, the
+    estimators' definitions, GAE as a sum of TD errors) pass the check."""
+    text = (
+        r"$L(\theta) = -\frac1n \sum_i \sum_t \log\pi_\theta(a_{i,t}\mid s_{i,t})\, A_{i,t}$, "
+        r"$\delta_t = r_t + \gamma V_{t+1}(s_{t+1}) - V_t(s_t)$, $\hat A^{MC}_t = G_t - V_t(s_t)$, "
+        r"$\hat A^{GAE(\lambda)}_t = \sum_{k=0}^{T-1-t} (\gamma\lambda)^k\, \delta_{t+k}$, "
+        "y = x.detach() returns a tensor the framework treats as a constant; "
+        "a reward r_k with k >= T is 0, as is V_k for k >= T"
+    )
+    assert formula_leaks("actor_critic", text) == []

@@ -125,9 +125,12 @@ def blame_problems(assignment: str, corpus_text: str, submission=None) -> list[s
     return problems
 
 
+#: Every released assignment: the graded corpora's (support.ASSIGNMENTS) and actor_critic.
+RELEASED = tuple(dict.fromkeys((*ASSIGNMENTS, "actor_critic")))
+
 MUTANTS = [
     pytest.param(assignment, path, id=f"{assignment}-{path.stem}")
-    for assignment in ASSIGNMENTS
+    for assignment in RELEASED
     for path in corpus_files("mutants", assignment)
 ]
 
@@ -139,13 +142,13 @@ def test_visible_failures_blame_the_mutated_function(assignment, path: Path):
     assert blame_problems(assignment, path.read_text()) == []
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", RELEASED)
 def test_the_solution_passes_every_visible_test(assignment):
     release, source = _notebooks(assignment)
     assert run_visible(build_submission(release, source, "")) == {}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", RELEASED)
 def test_each_visible_test_calls_only_the_functions_its_cell_grades(assignment):
     """A visible test calls only functions its graded cell records (the probe's parts), so it
     cannot fail because of another function the student wrote."""

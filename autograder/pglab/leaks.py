@@ -154,6 +154,48 @@ LEAK_FRAGMENTS: dict[str, dict[str, tuple[str, ...]]] = {
             r"r_k\, \mathbb E_{a_t\sim\pi(\cdot\mid s_t)}",
         ),
     },
+    "actor_critic": {
+        "surrogate_loss": (
+            "advantages.detach(",
+            "log_softmax(logits",
+            "log_softmax(logits, dim=-1)[states, actions]",
+        ),
+        "fit_critic_monte_carlo": (
+            "mean of G_t",
+            "average of G_t",
+            "mean of the rewards-to-go",
+            "average of the rewards-to-go",
+            "mean of the returns",
+        ),
+        "critic_td_loss": ("target.detach(", "targets.detach(", "following.detach("),
+        "fit_critic_td0": (
+            "backwards in t",
+            "backward in t",
+            "mean of the targets",
+            "average of the targets",
+            "mean of r_t + gamma",
+        ),
+        "n_step_advantages": ("min(n_steps, T - t)", "min(n, T - t)", "min(T - t, n"),
+        "gae_advantages": (
+            r"\delta_t + \gamma\lambda",
+            "delta_t + gamma * lam",
+            "delta_t + gamma lambda",
+            "delta[:, t] + gamma * lam",
+        ),
+        "advantage_bias_variance": (
+            'einsum("m,msa->sa", p',
+            "tensordot(p, g",
+            "p @ (g - mean)",
+        ),
+        "written_q_form": (
+            r"\mathbb E[G_t \mid h_t, a_t] = Q_t",
+            r"\sum_a \pi\nabla\log\pi = \nabla\sum_a\pi",
+        ),
+        "written_true_v_unbiased": (
+            r"\mathbb E[\delta_{t+k}\mid h_t, a_t] = 0",
+            "later TD errors have conditional mean zero",
+        ),
+    },
 }
 
 _LATEX_SPACING = re.compile(
