@@ -359,3 +359,26 @@ def test_a_gae_that_is_wrong_but_unbiased_with_the_true_values_passes_the_dual_p
     results = verdicts(kernel, gae_advantages=forward)
     assert failed(results) == {"test_gae_advantages"}
     assert results["test_gae_advantages"].misconception == "gae.forward"
+
+
+def test_the_grader_judges_without_torch(kernel, tmp_path):
+    """Verdicts are numpy-only: a grader process where torch cannot be imported judges the
+    records a kernel with torch made."""
+    import json
+    import subprocess
+    import sys
+
+    probe = next(p for p in probes.PROBES if p.name == "test_actor_critic_unbiased")
+    (tmp_path / "outputs.json").write_text(json.dumps(kernel.record(probe)))
+    script = (
+        "import json, sys\n"
+        "sys.modules['torch'] = None  # import torch now raises ImportError\n"
+        "from pglab.assignments import ASSIGNMENTS\n"
+        "from pglab.judge import judge_cell\n"
+        f"outputs = json.load(open({str(tmp_path / 'outputs.json')!r}))\n"
+        "verdict = judge_cell(ASSIGNMENTS['actor_critic'], 'test_actor_critic_unbiased', outputs)\n"
+        "print(verdict.passed, verdict.summary)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("True "), done.stdout
