@@ -314,12 +314,13 @@ def check_detached(probe: Probe, inputs, parts) -> Verdict:
             leaked_like_undetached &= agrees(reached, _undetached_critic_gradient(*args).ravel())
     if leaked:
         first = calls[leaked[0]]
+        reached = record.outputs[leaked[0]][1 + np.size(first[0]) :].reshape(np.shape(first[4]))
         details = (
             f"On {len(leaked)} of {len(calls)} batches a gradient reached the critic's values "
             "(the tensor the advantages were computed from); it must receive none.",
             f"For example, with {np.shape(first[4])[0]} time steps and "
             f"{np.shape(first[4])[1]} states, the critic's gradient was "
-            f"{tail.fmt(record.outputs[leaked[0]][1 + np.size(first[0]) :])}.",
+            f"{tail.fmt(reached)}.",
         )
         if leaked_like_undetached:
             feedback = next(
@@ -463,8 +464,8 @@ def _dual_notes(inputs, parts) -> list[str]:
     )
     if steps_wrong:
         notes.append(
-            "The gradient of your surrogate_loss is wrong on single trajectories (see "
-            "test_surrogate_loss): this cell checks your functions as they are."
+            "Your surrogate_loss does not give the right gradient on single trajectories "
+            "(see test_surrogate_loss): this cell checks your functions as they are."
         )
     return notes
 
