@@ -382,3 +382,45 @@ def test_the_grader_judges_without_torch(kernel, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("True "), done.stdout
+
+
+# --------------------------------------------------------------------------- gaming the excuse
+
+
+def _gae_on(td_errors):
+    def gae_advantages(rewards, states, values, gamma, lam):
+        delta = np.asarray(td_errors(rewards, states, values, gamma), dtype=float)
+        out, running = np.zeros(delta.shape), np.zeros(delta.shape[0])
+        for t in reversed(range(delta.shape[1])):
+            running = delta[:, t] + gamma * lam * running
+            out[:, t] = running
+        return out
+
+    return gae_advantages
+
+
+def test_the_only_helper_a_check_may_blame_has_its_own_cell():
+    """The excused callers' feedback names test_td_errors: it exists and tests td_errors."""
+    blamed = {
+        probe.parts[i].function
+        for probe in probes.PROBES
+        if probe.name in ("test_gae_advantages", "test_n_step_advantages")
+        for i in range(1, len(probe.parts))
+    }
+    assert blamed == {"td_errors"}
+    by_name = {p.name: p for p in probes.PROBES}
+    assert by_name["test_td_errors"].parts[0].function == "td_errors"
+
+
+@pytest.mark.parametrize("kind", ["zero", "constant"])
+def test_a_zero_or_constant_td_errors_excuses_nothing(kernel, kind):
+    """gae built on a td_errors that returns zeros (or the same table whatever its inputs) is
+    'right for that helper' on every call, and that says nothing: it is charged."""
+
+    def td_errors(rewards, states, values, gamma):
+        shape = np.shape(rewards)
+        return np.zeros(shape) if kind == "zero" else np.ones(shape)
+
+    gae = _gae_on(td_errors)
+    result = kernel.verdict("test_gae_advantages", td_errors=td_errors, gae_advantages=gae)
+    assert not result.passed and not result.excused_by, result.text()
