@@ -8,7 +8,9 @@ journeys run in order and build on each other, like a week of the course:
    ``grad_log_prob`` and validates again (the visible test's friendly message);
 2. the student submits; the instructor collects, autogrades, generates and releases
    feedback; the student fetches it and reads the diagnosis, with no hidden test code;
-3. a TA grades the written answers in formgrader and the submission's total goes up.
+3. a TA grades the written answers in formgrader and the submission's total goes up;
+4. the third assignment: the released ``actor_critic`` notebook, with the solution filled in,
+   runs top to bottom in the lab (PyTorch in the student's kernel, the plots render).
 
 Screenshots of every step land in artifacts/browser/.
 """
@@ -25,7 +27,7 @@ from nbgrader.utils import get_username
 from playwright.sync_api import Page, expect
 from support import REPOSITORY
 
-from pglab.submissions import solution_code
+from pglab.submissions import fill, solution_code
 
 pytestmark = pytest.mark.browser
 
@@ -337,3 +339,39 @@ def total_score(lab, student: str) -> float:
 
     with Gradebook(f"sqlite:///{lab.course / 'gradebook.db'}") as gradebook:
         return float(gradebook.find_submission(ASSIGNMENT, student).score)
+
+
+def test_actor_critic_notebook_runs_in_the_lab(lab, page: Page, shots) -> None:
+    """The released actor_critic notebook with the instructor's solution typed in: every code
+    cell runs in the lab's kernel (PyTorch imports, the losses backpropagate, the training runs)
+    without an error, and its figures render."""
+    name = "actor_critic"
+    source = nbformat.read(REPOSITORY / "source" / name / f"{name}.ipynb", 4)
+    release = nbformat.read(REPOSITORY / "release" / name / f"{name}.ipynb", 4)
+    folder = lab.student_dir / name
+    folder.mkdir(exist_ok=True)
+    nbformat.write(fill(release, solution_code(source)), folder / f"{name}.ipynb")
+    code = sum(cell.cell_type == "code" for cell in release.cells)
+
+    page.goto(f"{lab.url}/lab/tree/student/{name}/{name}.ipynb?token={lab.token}")
+    expect(notebook(page).locator(".jp-Cell").first).to_be_visible()
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=KERNEL_TIMEOUT)
+    page.locator('#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("Run")').click()
+    page.locator("li[data-command='runmenu:run-all']").click()
+    page.wait_for_function(
+        """(n) => {
+            const prompts = [...document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
+            return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        arg=code,
+        timeout=4 * KERNEL_TIMEOUT,
+    )
+    expect(notebook(page).locator(".jp-OutputArea-output[data-mime-type*='stderr']")).to_have_count(
+        0
+    )
+    plot = notebook(page).locator(".jp-RenderedImage img").last
+    plot.scroll_into_view_if_needed()
+    expect(plot).to_be_visible()
+    assert plot.evaluate("img => img.naturalWidth") > 300
+    shots(page, "actor-critic-plots")
