@@ -21,7 +21,7 @@ from pglab.course import nbgrader_env, scores, scratch_course
 from pglab.submissions import build_submission, corpus_settings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-ASSIGNMENTS = ("reinforce", "rewards_to_go")
+ASSIGNMENTS = ("reinforce", "rewards_to_go", "actor_critic")
 
 
 def build_inbox(course: Path, assignment: str) -> Path:
