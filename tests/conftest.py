@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import scheduling
 from support import (
     ASSIGNMENT,
     REPOSITORY,
@@ -130,6 +131,14 @@ def shared_graded_class(tmp_path_factory, assignment: str) -> GradedClass:
         graded = grade_class(base, assignment)
         done.write_text(json.dumps([str(c) for c in graded.courses]))
         return graded
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under `make test` (``--dist loadgroup``): which tests a worker runs together and which
+    start first (tests/scheduling.py)."""
+    if config.getoption("loadgroup", default=False):
+        scheduling.schedule(items)
 
 
 @pytest.fixture(scope="session", autouse=True)
