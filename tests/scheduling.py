@@ -23,6 +23,7 @@ SPLIT_FILES = frozenset(
         "tests/test_isolation.py",
         "tests/test_pglab_grade.py",
         "tests/test_sandbox.py",
+        "tests/test_semester.py",
     }
 )
 
@@ -33,7 +34,7 @@ SPLIT_FILES = frozenset(
 UNIT_SECONDS: dict[str, float] = {
     # grades the reinforce and rewards_to_go corpora (graded_class, graded_rewards_to_go)
     "tests/test_grading_pipeline.py": 1150,
-    "tests/test_semester.py": 630,
+    "tests/test_semester.py::test_pglab_grade_saves_the_late_penalty_nbgrader_autograde_saves": 490,
     "tests/hub/test_hub_journeys.py": 560,
     "tests/test_blame.py": 340,  # the graded corpora too, if it asks first
     "tests/test_sandbox.py::test_autograde_completes_for_every_student": 310,
@@ -51,6 +52,7 @@ UNIT_SECONDS: dict[str, float] = {
     "tests/test_cluster.py::test_an_interrupted_cluster_run_resumes_like_a_local_one": 116,
     "tests/test_pglab_grade_rewards_to_go.py": 114,
     "tests/test_pglab_grade.py::test_lms_zip_export": 104,
+    "tests/test_semester.py::test_every_verb_on_a_fresh_clone_says_what_to_do": 136,
     "tests/test_cli_path.py": 103,
     "tests/test_sandbox.py::test_pglab_grade_bounds_the_resource_attacks": 100,
     "tests/test_cluster.py::test_a_submission_that_kills_every_worker_is_given_up_and_the_rest_graded": 98,  # noqa: E501
@@ -113,7 +115,7 @@ def schedule(items: list[pytest.Item]) -> None:
     graded: set[str] = set()
     for index, item in enumerate(items):
         first.setdefault(names[item], index)
-        if any(item.iter_markers(m) for m in ("pipeline", "browser", "hub")):
+        if any(item.get_closest_marker(m) for m in ("pipeline", "browser", "hub")):
             pipeline.add(names[item])
         if any(name.startswith("graded_") for name in getattr(item, "fixturenames", ())):
             graded.add(names[item])
