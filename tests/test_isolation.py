@@ -167,6 +167,7 @@ def pglab_class(tmp_path_factory):
     return klass, result
 
 
+@pytest.mark.pipeline
 def test_nbgrader_autograde_grades_everyone_but_the_bad_timestamp(nbgrader_class):
     """Under plain nbgrader, the metadata and surrogate attacks are neutralised and the
     classmates after them graded; only the bad timestamp fails, and only for that student."""
@@ -178,6 +179,7 @@ def test_nbgrader_autograde_grades_everyone_but_the_bad_timestamp(nbgrader_class
     assert all("m-timestamp" in line for line in failed if "for student" in line), failed
 
 
+@pytest.mark.pipeline
 def test_pglab_grade_grades_everyone_but_the_bad_timestamp(pglab_class):
     """Under `pglab grade --jobs 2` the same class: no broken pool, no retries charged to
     classmates, the surrogates escaped, the bad timestamp reported in plain words."""
@@ -190,6 +192,7 @@ def test_pglab_grade_grades_everyone_but_the_bad_timestamp(pglab_class):
     assert "m-timestamp" in report
 
 
+@pytest.mark.pipeline
 def test_every_known_cells_metadata_is_the_sources(tmp_path):
     """Without RestoreCellMetadata nbgrader's own check raises SchemaTooNewError on the
     attacker's notebook (which stops `nbgrader autograde` for the whole class); with it, every
@@ -301,6 +304,7 @@ def test_two_uploads_claiming_one_student_are_a_conflict(tmp_path):
     assert found.submissions["555"].data == b"ann again"
 
 
+@pytest.mark.pipeline
 def test_a_display_name_cannot_take_a_classmates_grade(tmp_path):
     """Through `pglab grade`: the classmate keeps full marks, the impostor earns nothing, and
     a conflict keeps both uploads out of the gradebook for that student."""
@@ -401,6 +405,7 @@ for pid, _ in alive:
 """
 
 
+@pytest.mark.pipeline
 def test_a_killed_run_leaves_nothing_running_and_loses_nothing(tmp_path):
     """SIGKILL the `pglab grade` process after its first result: within 20 s no process of
     the run is left (workers, forkserver, kernels); what was graded is in the gradebook, and
