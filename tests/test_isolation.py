@@ -67,7 +67,7 @@ class Course:
     def __init__(self, root: Path):
         self.course = scratch_course(REPOSITORY, root / "course", [ASSIGNMENT])
         with (self.course / "nbgrader_config.py").open("a") as config:
-            config.write("\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 60\n")
+            config.write("\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 300\n")
         source = nbformat.read(self.course / "source" / ASSIGNMENT / "reinforce.ipynb", 4)
         release = nbformat.read(self.course / "release" / ASSIGNMENT / "reinforce.ipynb", 4)
         self.solution = fill(release, solution_code(source))

@@ -95,7 +95,7 @@ def semester(tmp_path_factory):
     root = tmp_path_factory.mktemp("semester")
     base = scratch_course(REPOSITORY, root / "base", [ASSIGNMENT])
     config = (base / "nbgrader_config.py").read_text()
-    config += "\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 40\n"
+    config += "\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 300\n"
     (base / "half_off.py").write_text(HALF_OFF)
     with Gradebook(f"sqlite:///{base / 'gradebook.db'}") as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
