@@ -136,6 +136,16 @@ def dask_cluster(root: Path, workers: int = 2, tls=None, preload: Path | None = 
         cluster.stop()
 
 
+def _class(root: Path) -> Class:
+    """test_pglab_grade's class with the default whole-notebook deadline: these tests check
+    grades, and a loaded machine must not stop a correct notebook in one run and not another
+    (test_pglab_grade's short deadline exists for its sleeping student)."""
+    klass = Class(root)
+    with (klass.course / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.Grading.notebook_timeout = 900\n")
+    return klass
+
+
 def _put(course: Path, student: str, data: bytes) -> None:
     path = course / "submitted" / student / ASSIGNMENT / "reinforce.ipynb"
     path.parent.mkdir(parents=True)
@@ -199,13 +209,10 @@ def test_cluster_grades_exactly_as_the_local_pool(tmp_path):
     notebooks, feedback HTML and CSVs, byte for byte, and the same scores and verdicts.
     (nbclient stamps each cell with the wall-clock time it ran, so byte identity of the
     autograded notebooks needs c.Execute.record_timing = False, as any two runs would.)"""
-    klass = Class(tmp_path / "local")
+    klass = _class(tmp_path / "local")
     local = klass.course
     with (local / "nbgrader_config.py").open("a") as config:
         config.write("\nc.Execute.record_timing = False\n")
-        # No whole-notebook deadline that a loaded machine could reach in one run and not the
-        # other: the comparison is about grading, not about how busy the machine was.
-        config.write("c.Grading.notebook_timeout = 900\n")
     _put(local, "ann", nbformat.writes(klass.correct()).encode())
     _put(local, "bob", nbformat.writes(_wrong(klass)).encode())
     _put(local, "cyd", b'{"cells": [ truncated')
@@ -238,7 +245,7 @@ def test_cluster_grades_exactly_as_the_local_pool(tmp_path):
 def test_a_worker_killed_mid_run_costs_nothing(tmp_path):
     """SIGKILL one of two workers (its nanny and kernels too) while it grades: every
     submission is still graded, and written exactly once."""
-    klass = Class(tmp_path)
+    klass = _class(tmp_path)
     course = klass.course
     students = ("dee", "eve", "fay", "gus")
     for name in students:
@@ -289,7 +296,7 @@ def test_a_submission_that_kills_every_worker_is_given_up_and_the_rest_graded(tm
     """A submission whose task kills its worker each time is tried a bounded number of times
     (the scheduler's allowed-failures, 1 here: two deaths), reported as could-not-be-graded,
     and the batch goes on: the others are graded on the workers the nannies restarted."""
-    klass = Class(tmp_path)
+    klass = _class(tmp_path)
     course = klass.course
     killer = klass.correct()
     killer.cells[0].source += f"\n\n<!-- {KILLER_MARKER} -->"
@@ -319,7 +326,7 @@ def test_a_submission_that_kills_every_worker_is_given_up_and_the_rest_graded(tm
 def test_an_interrupted_cluster_run_resumes_like_a_local_one(tmp_path):
     """Ctrl-C the client after its first result: what is saved stays saved, the queued tasks
     are withdrawn, and the next run (on the same cluster) grades only what was left."""
-    klass = Class(tmp_path)
+    klass = _class(tmp_path)
     course = klass.course
     students = ("dee", "eve", "fay", "gus", "hal")
     for name in students:
@@ -347,7 +354,7 @@ def test_an_interrupted_cluster_run_resumes_like_a_local_one(tmp_path):
 
 
 def test_unreachable_scheduler_fails_fast_with_its_address(tmp_path):
-    klass = Class(tmp_path)
+    klass = _class(tmp_path)
     _put(klass.course, "ann", nbformat.writes(klass.correct()).encode())
     started = time.monotonic()
     result = pglab(klass.course, "--scheduler", "tcp://127.0.0.1:9", "--no-feedback")
@@ -375,7 +382,7 @@ PRELOAD_NO_BWRAP = (
 def test_unfit_workers_are_refused_before_any_grading(tmp_path, preload, message):
     """A worker with another pglab version, or without bubblewrap, is refused at connect
     time with a clear message; nothing is graded."""
-    klass = Class(tmp_path)
+    klass = _class(tmp_path)
     _put(klass.course, "ann", nbformat.writes(klass.correct()).encode())
     script = tmp_path / "preload_unfit.py"
     script.write_text(preload)
@@ -403,7 +410,7 @@ def _certificate(directory: Path) -> dict[str, str]:
 
 def test_tls_scheduler_with_certificates_from_the_config(tmp_path):
     """A tls:// scheduler: refused without certificates, graded with them (c.Cluster.*)."""
-    klass = Class(tmp_path)
+    klass = _class(tmp_path)
     course = klass.course
     _put(course, "ann", nbformat.writes(klass.correct()).encode())
     tls = _certificate(tmp_path)
