@@ -266,10 +266,11 @@ def test_actor_critic_given_helper_cell_is_the_reference_code():
         return -(log_pi * weights.detach()).sum(dim=-1).mean()
 
     history, final = namespace["train"](
-        loss, lambda r, s, v, g: ref.rewards_to_go(r, g), mdp, theta, 3, 8, 0.5, seed=1
+        loss, lambda r, s, v, g: ref.rewards_to_go(r, g), mdp, theta, 3, 8, 0.5, seeds=[1, 2]
     )
-    assert history.shape == (4,) and final.shape == (3, 2)
-    assert abs(history[-1] - ref.expected_return(final, reference_mdp)) < 1e-12
+    assert history.shape == (2, 4) and final.shape == (2, 3, 2)
+    for run in range(2):
+        assert abs(history[run, -1] - ref.expected_return(final[run], reference_mdp)) < 1e-12
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
