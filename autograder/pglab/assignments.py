@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pglab.checks import actor_critic as actor_critic_checks
@@ -15,7 +15,7 @@ from pglab.probes import Probe
 from pglab.probes import actor_critic as actor_critic_probes
 from pglab.probes import reinforce as reinforce_probes
 from pglab.probes import rewards_to_go as rewards_to_go_probes
-from pglab.reference import actor_critic_given, rewards_to_go_given
+from pglab.reference import actor_critic_given, reinforce, rewards_to_go, rewards_to_go_given
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,16 @@ class Assignment:
     #: generated cells that are not probes: grade_id -> a function returning the cell's source
     #: (``pglab probes --write`` writes them, ``--check`` fails when they are stale)
     generated: Mapping[str, Callable[[], str]] = field(default_factory=dict)
+    #: student function -> its parameter names (to describe a call in feedback)
+    parameters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: student function -> the reference of what its probes record (or None): used when
+    #: excuses are settled across cells (``checks/attribution.py``)
+    reference_for: Callable[[str], Callable | None] = lambda name: None
+
+
+def _attribute_of(module) -> Callable[[str], Callable | None]:
+    """The reference of a student function of the same name in ``module``."""
+    return lambda name: getattr(module, name, None)
 
 
 ASSIGNMENTS: dict[str, Assignment] = {
@@ -38,6 +48,8 @@ ASSIGNMENTS: dict[str, Assignment] = {
         reinforce_checks.CHECKS,
         "autograder/pglab/probes/reinforce.py",
         reinforce_misconceptions.CATALOGUE,
+        parameters=reinforce_checks.PARAMETERS,
+        reference_for=_attribute_of(reinforce),
     ),
     "rewards_to_go": Assignment(
         "rewards_to_go",
@@ -46,6 +58,8 @@ ASSIGNMENTS: dict[str, Assignment] = {
         "autograder/pglab/probes/rewards_to_go.py",
         rewards_to_go_misconceptions.CATALOGUE,
         {rewards_to_go_given.GRADE_ID: rewards_to_go_given.cell_source},
+        parameters=rewards_to_go_checks.PARAMETERS,
+        reference_for=_attribute_of(rewards_to_go),
     ),
     "actor_critic": Assignment(
         "actor_critic",
@@ -54,5 +68,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
         "autograder/pglab/probes/actor_critic.py",
         actor_critic_misconceptions.CATALOGUE,
         {actor_critic_given.GRADE_ID: actor_critic_given.cell_source},
+        parameters=actor_critic_checks.PARAMETERS,
+        reference_for=actor_critic_checks.reference_for,
     ),
 }

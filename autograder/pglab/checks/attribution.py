@@ -64,28 +64,22 @@ class Inconsistency:
 
 
 def parameters_of(assignment: str) -> Mapping[str, Sequence[str]]:
-    """The parameter names of an assignment's student functions (for describing calls)."""
-    if assignment == "actor_critic":
-        from pglab.checks.actor_critic import PARAMETERS
+    """The parameter names of an assignment's student functions (for describing calls), as
+    registered in ``pglab.assignments``."""
+    from pglab.assignments import ASSIGNMENTS
 
-        return PARAMETERS
-    from pglab.checks import reinforce, rewards_to_go
-
-    modules = {"reinforce": reinforce, "rewards_to_go": rewards_to_go}
-    return getattr(modules.get(assignment), "PARAMETERS", {})
+    found = ASSIGNMENTS.get(assignment)
+    return found.parameters if found else {}
 
 
 def references_of(assignment: str) -> Callable[[str], Callable | None]:
-    """Name -> the reference implementation of an assignment's student function (for
-    actor_critic: of what its probes record, a loss's value and gradients)."""
-    if assignment == "actor_critic":
-        from pglab.checks.actor_critic import reference_for
+    """Name -> the reference of what the probes record of an assignment's student function
+    (for actor_critic's losses: their value and gradients), as registered in
+    ``pglab.assignments``."""
+    from pglab.assignments import ASSIGNMENTS
 
-        return reference_for
-    from pglab.reference import reinforce, rewards_to_go
-
-    module = {"reinforce": reinforce, "rewards_to_go": rewards_to_go}.get(assignment)
-    return lambda name: getattr(module, name, None)
+    found = ASSIGNMENTS.get(assignment)
+    return found.reference_for if found else (lambda name: None)
 
 
 def constant_everywhere(
