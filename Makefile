@@ -58,17 +58,19 @@ demo: install
 	$(BIN)/pglab release
 	$(BIN)/python demo/run_demo.py
 
-# pytest-xdist: one worker per core. `make test` hands out units of tests, longest first: a
-# whole test file, or in a few files each test with the tests sharing its module fixtures
-# (tests/scheduling.py; the graded corpora and scratch courses are shared between workers,
-# tests/conftest.py); `make test-fast`, whose fixtures are cheap, single tests.
+# pytest-xdist: one worker per core. `make test` hands out whole test files, longest first
+# (tests/scheduling.py orders them; a file's module fixtures are built once; the graded
+# corpora and scratch courses are shared between workers, tests/conftest.py). Not `--dist
+# loadgroup`: with pytest 9, pytest-xdist 3.8 no longer tags the tests of a group, so
+# loadgroup hands out single tests (two workers started two hubs at once). `make test-fast`,
+# whose fixtures are cheap, hands out single tests.
 PYTEST_WORKERS ?= auto
 
 ## The whole test suite (includes the nbgrader pipeline, the browser and hub journeys and the
 ## release sync check).
 test: install
 	@$(MAKE) -s system-packages NEEDED="$(TEST_PACKAGES)"
-	@$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder || { status=$$?; [ $$status != 5 ] || \
+	@$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder || { status=$$?; [ $$status != 5 ] || \
 	  echo "pglab: pytest collected no tests; that is a failure of the suite, not a pass." >&2; \
 	  exit $$status; }
 

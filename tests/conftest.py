@@ -135,10 +135,11 @@ def shared_graded_class(tmp_path_factory, assignment: str) -> GradedClass:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under `make test` (``--dist loadgroup``): which tests a worker runs together and which
-    start first (tests/scheduling.py)."""
-    if config.getoption("loadgroup", default=False):
-        scheduling.schedule(items)
+    """Under `make test` (``--dist loadfile``): which test files start first
+    (tests/scheduling.py)."""
+    dist = config.getoption("dist", default="no")
+    if dist in ("loadfile", "loadgroup"):
+        scheduling.schedule(items, whole_files=dist == "loadfile")
 
 
 @pytest.fixture(scope="session", autouse=True)

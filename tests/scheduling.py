@@ -1,5 +1,10 @@
 """How `make test` hands the tests to its pytest-xdist workers (``--dist loadgroup``).
 
+`make test` uses ``--dist loadfile`` (``schedule(..., whole_files=True)``): whole files,
+longest first, each in its own order. pytest-xdist 3.8's ``loadgroup`` does not group under
+pytest 9 (it renames ``item._nodeid``, which pytest 9 no longer reads), so the split units
+below only order the files; they would split them again under a pytest-xdist that groups.
+
 A *unit* is what one worker runs from start to end: a whole test file, as ``--dist
 loadfile`` does, except in the files of ``SPLIT_FILES``, where each test is a unit of its
 own unless it shares a module- or class-scoped fixture with other tests (then all of them
@@ -106,9 +111,13 @@ def unit_names(items: list[pytest.Item]) -> dict[pytest.Item, str]:
     return names
 
 
-def schedule(items: list[pytest.Item]) -> None:
+def schedule(items: list[pytest.Item], whole_files: bool = False) -> None:
     """Mark every item with its unit (``xdist_group``) and sort the items so that the units
-    come longest first; within a unit the collection order is kept."""
+    come longest first; within a unit the collection order is kept.
+
+    ``whole_files`` (``--dist loadfile``, what `make test` uses): a worker runs a whole file,
+    so files come longest first (the sum of their units' seconds) and every file keeps its
+    own collection order."""
     names = unit_names(items)
     first: dict[str, int] = {}
     pipeline: set[str] = set()
@@ -129,5 +138,21 @@ def schedule(items: list[pytest.Item]) -> None:
 
     for item in items:
         item.add_marker(pytest.mark.xdist_group(names[item]))
+    if whole_files:
+        files: dict[str, float] = {}
+        for unit in first:
+            path = unit.split("::")[0]
+            files[path] = files.get(path, 0.0) + seconds(unit)
+        start: dict[str, int] = {}
+        for index, item in enumerate(items):
+            start.setdefault(item.nodeid.split("::")[0], index)
+
+        def key(pair):
+            index, item = pair
+            path = item.nodeid.split("::")[0]
+            return (-files[path], start[path], index)
+
+        items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+        return
     order = {item: (-seconds(names[item]), first[names[item]], i) for i, item in enumerate(items)}
     items.sort(key=order.__getitem__)

@@ -75,6 +75,22 @@ def test_longest_units_come_first_and_a_unit_keeps_its_order():
     assert groups[f"{listed}::test_3"] == groups[f"{listed}::test_4"] == listed
 
 
+def test_whole_files_come_longest_first_each_in_its_own_order():
+    split = sorted(scheduling.SPLIT_FILES)[0]
+    listed = [k for k in scheduling.UNIT_SECONDS if k.startswith(f"{split}::")]
+    items = [
+        _item("tests/cheap.py::test_1"),
+        _item(f"{split}::test_unlisted"),
+        *(_item(unit) for unit in reversed(listed)),
+        _item("tests/cheap.py::test_2"),
+    ]
+    before = [i.nodeid for i in items]
+    scheduling.schedule(items, whole_files=True)
+    after = [i.nodeid for i in items]
+    in_split = [n for n in before if n.startswith(split)]
+    assert after == [*in_split, "tests/cheap.py::test_1", "tests/cheap.py::test_2"]
+
+
 @pytest.mark.parametrize("unit", sorted(scheduling.UNIT_SECONDS))
 def test_every_listed_unit_names_a_test_file_or_test(unit):
     """A renamed file or test leaves its figure behind: it must be renamed here too."""
