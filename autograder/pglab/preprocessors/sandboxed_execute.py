@@ -39,6 +39,30 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
     )
 
 
+def merge_streams(cell: NotebookNode) -> None:
+    """Join consecutive stream outputs of the same stream (stdout, stderr) into one.
+
+    ipykernel sends what a cell prints in chunks whose boundaries depend on timing (it
+    flushes every 0.2 s), and nbclient keeps each chunk as an output of its own: without
+    this, the same notebook graded twice on a busy and a quiet machine differs in its bytes.
+    The text is kept exactly (unlike nbconvert's CoalesceStreamsPreprocessor, carriage
+    returns are not processed)."""
+    merged = []
+    for output in cell.get("outputs", []):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and output.get("output_type") == "stream"
+            and last.get("output_type") == "stream"
+            and last.get("name") == output.get("name")
+        ):
+            last["text"] = last.get("text", "") + output.get("text", "")
+        else:
+            merged.append(output)
+    if "outputs" in cell:
+        cell["outputs"] = merged
+
+
 def _scalar_size(value) -> int:
     if value is None or isinstance(value, bool):
         return 5
@@ -143,6 +167,11 @@ class SandboxedExecute(Execute):
         return max(limits) + ENVELOPE if limits else 0
 
     def preprocess_cell(self, cell, resources, index):
+        cell, resources = self._run_cell(cell, resources, index)
+        merge_streams(cell)
+        return cell, resources
+
+    def _run_cell(self, cell, resources, index):
         if self._dead_at is not None:
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [
