@@ -257,7 +257,12 @@ class Hub:
         return Path(pwd.getpwnam(user).pw_dir)
 
     def as_user(
-        self, user: str, *command: str, input: bytes | None = None, check: bool = True
+        self,
+        user: str,
+        *command: str,
+        input: bytes | None = None,
+        check: bool = True,
+        timeout: float = 300,
     ) -> subprocess.CompletedProcess:
         """A command run as USER, the way a course user's terminal has it."""
         env = {
@@ -280,7 +285,7 @@ class Hub:
             cwd="/",
             input=input,
             capture_output=True,
-            timeout=300,
+            timeout=timeout,
         )
         if check:
             assert result.returncode == 0, result.stderr.decode(errors="replace")
