@@ -91,8 +91,16 @@ def formgrader(page: Page):
     """The Formgrader tab of the grader's JupyterLab, opened (or brought back) on Manage
     Assignments."""
     open_menu_item(page, "Formgrader")
-    frame = page.frame_locator("#jp-main-dock-panel iframe[src*='formgrader']")
-    frame.get_by_role("link", name="Manage Assignments").click()
+    selector = "#jp-main-dock-panel iframe[src*='formgrader']"
+    # The link loads a new page in the frame. Until it has, the old page's table is still
+    # visible, and an action clicked there is lost with it: its request is answered, but
+    # the modal that reports it would open on a page that is gone (a loaded machine made
+    # this happen). So wait for the new page itself.
+    inner = page.locator(selector).element_handle(timeout=60_000).content_frame()
+    inner.wait_for_load_state()
+    with inner.expect_navigation(timeout=120_000):
+        inner.get_by_role("link", name="Manage Assignments").click()
+    frame = page.frame_locator(selector)
     expect(frame.locator("#main-table tr", has_text=ASSIGNMENT).first).to_be_visible()
     return frame
 
