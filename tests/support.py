@@ -3,6 +3,7 @@ beside tests/conftest.py, ``from conftest import ...`` is ambiguous)."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,16 @@ API = (
     "optimal_baseline",
     "leave_one_out_baseline",
 )
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a command a test interrupts with SIGINT: Ctrl-C reaches it whatever
+    the test process inherited. A process that starts with SIGINT ignored (or blocked)
+    passes that on to everything it runs, and Python then installs no KeyboardInterrupt
+    handler: one full-suite run's worker did, and `pglab grade` graded on through the
+    interruption."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, pglab
+from support import ASSIGNMENT, interruptible, pglab
 from test_pglab_grade import AUTOGRADED_MAX, Class, _auto, _cell_index
 
 from pglab.course import nbgrader_env, scores
@@ -191,7 +191,7 @@ def grading_after_first_result(course: Path, address: str, poll: float = 0.5):
         [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, "--quiet", "--no-feedback",
          "--scheduler", address],
         cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
+        text=True, start_new_session=True, preexec_fn=interruptible,
     )  # fmt: skip
     try:
         state = course / ".pglab" / "grade" / ASSIGNMENT

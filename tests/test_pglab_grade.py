@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, REPOSITORY, pglab
+from support import ASSIGNMENT, REPOSITORY, interruptible, pglab
 
 from pglab.course import add_submission, nbgrader_env, scores, scratch_course
 from pglab.submissions import fill, solution_code
@@ -268,6 +268,7 @@ def test_an_interrupted_run_loses_nothing_already_graded(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     state = course / ".pglab" / "grade" / ASSIGNMENT
     deadline = time.monotonic() + 300
