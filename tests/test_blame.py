@@ -338,6 +338,20 @@ def test_the_same_inputs_must_get_the_same_answer_in_every_cell():
     assert "theta=0" in notes[0].message and "test_grad_log_prob" in notes[0].message
 
 
+def test_repeated_actions_are_compared_once_unless_their_answers_differ():
+    """A probe that draws many actions from two is fingerprinted per distinct (action,
+    answer), not per draw; a repeat that answers differently is still kept."""
+    from pglab.checks.attribution import _distinct, _per_action
+
+    actions = np.array([0, 1, 0, 0, 1, 1, 0])
+    answers = np.where(actions == 0, 0.5, -0.5)
+    kept = _distinct(_per_action((0.0, actions), answers))
+    assert [(int(a[1][0]), float(v[0])) for a, v in kept] == [(0, 0.5), (1, -0.5)]
+    answers[3] = 0.25  # the fourth draw (action 0) answers otherwise
+    kept = _distinct(_per_action((0.0, actions), answers))
+    assert [(int(a[1][0]), float(v[0])) for a, v in kept] == [(0, 0.5), (1, -0.5), (0, 0.25)]
+
+
 # --------------------------------------------------------------------------- the verdict tail
 
 

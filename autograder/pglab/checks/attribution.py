@@ -19,7 +19,6 @@ notebook after every check, makes that true (docs/grading.md, "Attribution"):
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -125,6 +124,10 @@ def constant_everywhere(
 
 def _key(value: object) -> bytes | None:
     """A canonical fingerprint of one argument, or None if it cannot be compared."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:  # most of them: fast
+        if value.size > MAX_ELEMENTS:
+            return None
+        return repr(value.shape).encode() + b"|" + value.tobytes()
     try:
         array = np.asarray(value)
     except Exception:  # noqa: BLE001 - an object numpy cannot take (an MDP): compare by repr
@@ -142,7 +145,7 @@ def _call_key(args: tuple) -> bytes | None:
     keys = [_key(a) for a in args]
     if any(k is None for k in keys):
         return None
-    return hashlib.sha256(b"\0".join(keys)).digest()
+    return b"\0".join(keys)
 
 
 def _per_action(args: tuple, out: np.ndarray | None) -> Iterator[tuple[tuple, object]]:
@@ -176,6 +179,22 @@ PER_ENTRY: Mapping[str, Callable] = {
 }
 
 
+def _distinct(entries: Iterator[tuple[tuple, object]]) -> list[tuple[tuple, object]]:
+    """One call's per-action entries without exact repeats (same action, same bytes out).
+
+    A repeat can neither raise a new inconsistency nor change the first answer on record,
+    and a probe that draws 60,000 actions from two would otherwise be fingerprinted 60,000
+    times."""
+    kept, marks = [], set()
+    for entry_args, value in entries:
+        out = None if value is None else np.asarray(value)
+        mark = (entry_args[1].tobytes(), None if out is None else (out.dtype.str, out.tobytes()))
+        if mark not in marks:
+            marks.add(mark)
+            kept.append((entry_args, value))
+    return kept
+
+
 def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
@@ -205,7 +224,7 @@ def inconsistencies(
             function = part.function
             for args, out in zip(calls, record.outputs, strict=True):
                 if function in PER_ENTRY:
-                    entries = list(PER_ENTRY[function](args, out))
+                    entries = _distinct(PER_ENTRY[function](args, out))
                 else:
                     entries = [(args, out)]
                 for entry_args, value in entries:
