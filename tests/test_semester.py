@@ -207,6 +207,23 @@ def test_a_restored_gradebook_gets_its_grades_back(semester):
     assert semester["after_restore"] == semester["before_restore"]
 
 
+def test_grades_csv_is_what_nbgrader_export_writes_in_row_order(semester, tmp_path):
+    """`pglab grade` writes exports/grades.csv with nbgrader's exporter in its own process:
+    the rows of `nbgrader export` in the same course, sorted by assignment and student."""
+    from pglab.pipeline.exports import nbgrader_csv
+
+    course = semester["course"]
+    ours = nbgrader_csv(course, tmp_path / "ours.csv").read_text()
+    run_nbgrader(course, "export", "--to", str(tmp_path / "theirs.csv"))
+    with (tmp_path / "theirs.csv").open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert ours.splitlines()[0] == ",".join(header)
+    by = (header.index("assignment"), header.index("student_id"))
+    expected = sorted(rows, key=lambda row: (row[by[0]], row[by[1]]))
+    assert list(csv.reader(ours.splitlines()[1:])) == expected
+    assert [row[by[1]] for row in expected] == ["ann", "bob"]  # the gradebook as restored
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as handle:
         return list(csv.DictReader(handle))
