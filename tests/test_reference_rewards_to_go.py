@@ -581,6 +581,36 @@ def test_given_helpers_run_without_any_student_function():
     )
 
 
+def test_given_expected_return_of_a_stack_is_each_theta_in_a_loop():
+    """J of a stack of logits (..., S, A), as `train` asks for its learning curve, is J of each
+    theta on its own; a single theta still gives a float."""
+    given = _given_namespace()
+    mdp = given["chain_mdp"]()
+    thetas = np.random.default_rng(6).normal(scale=2.0, size=(4, 5, 3, 2))
+    stacked = given["expected_return"](thetas, mdp)
+    assert stacked.shape == (4, 5)
+    for index in np.ndindex(4, 5):
+        assert stacked[index] == pytest.approx(given["expected_return"](thetas[index], mdp))
+    assert isinstance(given["expected_return"](thetas[0, 0], mdp), float)
+
+
+def test_given_train_records_j_at_every_step():
+    """train's curve is J at the start and after each step, each as expected_return gives it,
+    and its final theta is the last one; a seed gives the same run twice."""
+    given = _given_namespace()
+    mdp = given["chain_mdp"]()
+
+    def estimator(theta, states, actions, rewards):  # not REINFORCE: any (batch, S, A) will do
+        return np.ones((states.shape[0], *theta.shape)) * rewards.sum(axis=1)[:, None, None]
+
+    theta0 = np.zeros((3, 2))
+    history, theta = given["train"](estimator, mdp, theta0, iterations=4, batch=3, lr=0.1, seed=1)
+    again, _ = given["train"](estimator, mdp, theta0, iterations=4, batch=3, lr=0.1, seed=1)
+    assert history.shape == (5,) and np.array_equal(history, again)
+    assert history[0] == pytest.approx(given["expected_return"](theta0, mdp))
+    assert history[-1] == pytest.approx(given["expected_return"](theta, mdp))
+
+
 def test_given_helpers_refuse_logits_where_the_definition_overflows():
     """The private policy table is the plain definition; beyond +-700 it would overflow, so it
     says so in words instead of returning nan (a student's softmax must handle +-1000)."""

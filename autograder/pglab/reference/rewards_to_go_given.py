@@ -45,7 +45,8 @@ LARGEST_LOGIT = 700.0
 
 
 def _policy_table(theta):
-    """pi(a | s) straight from its definition, for a real or complex theta of shape (S, A).
+    """pi(a | s) straight from its definition, for a real or complex theta of shape (S, A)
+    (or a stack of them, (..., S, A)).
 
     Private to the given code (the complex step needs complex logits).  The definition
     overflows for logits beyond about 700, so this refuses them; your softmax must not.
@@ -77,19 +78,25 @@ def all_trajectories(mdp):
 
 
 def trajectory_probabilities(theta, mdp):
-    """p_theta(tau) of every trajectory of ``all_trajectories(mdp)``, in the same order: (M,)."""
+    """p_theta(tau) of every trajectory of ``all_trajectories(mdp)``, in the same order: (M,).
+
+    A stack of logits (..., S, A) gives one row per theta: (..., M)."""
     states, actions, _ = all_trajectories(mdp)
     pi = _policy_table(theta)
-    probability = mdp.init[states[:, 0]] * np.prod(pi[states, actions], axis=1)
+    probability = mdp.init[states[:, 0]] * np.prod(pi[..., states, actions], axis=-1)
     return probability * np.prod(mdp.P[states[:, :-1], actions[:, :-1], states[:, 1:]], axis=1)
 
 
 def expected_return(theta, mdp):
-    """J(theta) = E[sum_t gamma^t r_t] = sum_t gamma^t E[r_t], exact (every trajectory)."""
+    """J(theta) = E[sum_t gamma^t r_t] = sum_t gamma^t E[r_t], exact (every trajectory).
+
+    A stack of logits (..., S, A) gives every J at once: an array of shape (...)."""
     _, _, rewards = all_trajectories(mdp)
     mean_reward = trajectory_probabilities(theta, mdp) @ rewards  # E[r_t] for each step t
-    total = np.sum(mean_reward * mdp.gamma ** np.arange(mdp.horizon))
-    return total if np.iscomplexobj(total) else float(total)
+    total = np.sum(mean_reward * mdp.gamma ** np.arange(mdp.horizon), axis=-1)
+    if np.ndim(total) or np.iscomplexobj(total):
+        return total
+    return float(total)
 
 
 def exact_policy_gradient(theta, mdp):
@@ -112,12 +119,12 @@ def train(estimator, mdp, theta0, iterations, batch, lr, seed):
     """
     rng = np.random.default_rng(seed)
     theta = np.array(theta0, dtype=np.float64)
-    history = [expected_return(theta, mdp)]
+    visited = [theta]
     for _ in range(iterations):
         states, actions, rewards = sample_episodes(theta, mdp, batch, rng)
         theta = theta + lr * np.mean(estimator(theta, states, actions, rewards), axis=0)
-        history.append(expected_return(theta, mdp))
-    return np.array(history), theta
+        visited.append(theta)
+    return expected_return(np.array(visited), mdp), theta  # every J at once
 
 
 def sample_episodes(theta, mdp, n, rng):
