@@ -19,6 +19,7 @@ from nbconvert import HTMLExporter
 from pglab.assignments import ASSIGNMENTS
 from pglab.course import NbgraderFailed, run_nbgrader
 from pglab.leaks import release_leaks
+from pglab.preprocessors.sandboxed_execute import merge_streams
 from pglab.submissions import SOLUTION_MARKERS
 
 HELP = "Regenerate release/ and solutions/ from source/ (or --check that they are in sync)."
@@ -47,30 +48,13 @@ def generate(course: Path, name: str) -> None:
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # wall-clock timestamps: never reproducible
         if cell.cell_type == "code":
-            cell.outputs = _coalesced(cell.outputs)
+            merge_streams(cell)  # how prints split into messages depends on timing
         cell.source = "\n".join(
             line for line in cell.source.splitlines() if line.strip() not in SOLUTION_MARKERS
         )
     nbformat.write(notebook, solution)
     html, _ = HTMLExporter().from_notebook_node(notebook)
     solution.with_suffix(".html").write_text(html, encoding="utf-8")
-
-
-def _coalesced(outputs: list) -> list:
-    """Consecutive stream outputs of one stream merged: how a kernel's prints are split into
-    messages depends on timing, so the split is not reproducible."""
-    merged: list = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and output.output_type == previous.output_type == "stream"
-            and output.name == previous.name
-        ):
-            previous.text += output.text
-        else:
-            merged.append(output)
-    return merged
 
 
 def _differences(expected: Path, actual: Path) -> list[str]:
