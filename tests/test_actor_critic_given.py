@@ -16,6 +16,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from test_probes_actor_critic import critic_td_loss as td_loss  # noqa: E402 - a correct student
+from test_probes_actor_critic import surrogate_loss as surrogate  # noqa: E402
+
 from pglab.reference import actor_critic as ac  # noqa: E402
 from pglab.reference import actor_critic_given as given  # noqa: E402
 from pglab.reference import rewards_to_go as ref  # noqa: E402
@@ -27,23 +30,6 @@ def cell() -> dict:
     namespace: dict = {}
     exec(compile(given.cell_source(), "given_helpers", "exec"), namespace)  # noqa: S102 - ours
     return namespace
-
-
-def surrogate(logits, states, actions, weights):
-    """The reference surrogate loss, in torch."""
-    log_pi = torch.log_softmax(logits, dim=-1)[states, actions]
-    return -(log_pi * weights.detach()).sum(dim=-1).mean()
-
-
-def td_loss(values, states, rewards, gamma):
-    """The reference semi-gradient TD(0) loss, in torch (V_T = 0, target held constant)."""
-    n, T = states.shape
-    current = values[torch.arange(T), states]
-    following = torch.cat(
-        [values[torch.arange(1, T), states[:, 1:]], torch.zeros((n, 1), dtype=values.dtype)], 1
-    )
-    target = (rewards + gamma * following).detach()
-    return 0.5 * ((target - current) ** 2).sum(dim=-1).mean()
 
 
 def random_mdp(seed: int, horizon: int = 3, gamma: float = 0.8) -> ref.EpisodicMDP:
