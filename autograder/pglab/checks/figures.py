@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend, imported when the first figure is drawn: every
+    nbgrader and pglab command loads the checks (nbgrader_config.py), and most of them never
+    draw, so a module-level import cost each of them half a second of start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _margins(figure, axes, titled: bool = False) -> None:
@@ -27,7 +35,7 @@ def _margins(figure, axes, titled: bool = False) -> None:
 def to_png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
-    plt.close(figure)
+    pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -37,7 +45,7 @@ def running_mean(estimates: np.ndarray, target: float, radius_at, label: str) ->
     n = np.unique(np.geomspace(100, estimates.size, 200).astype(int))
     means = np.cumsum(estimates)[n - 1] / n
     band = np.array([radius_at(int(k)) for k in n])
-    figure, axes = plt.subplots(figsize=(6, 3.6))
+    figure, axes = pyplot().subplots(figsize=(6, 3.6))
     axes.fill_between(
         n, target - band, target + band, alpha=0.2, label="where a correct estimator stays"
     )
@@ -52,7 +60,7 @@ def batch_means(sizes, means, radii, target: float) -> bytes:
     """Mean estimate per batch size with its acceptance interval, and where a baseline that
     includes the sample would land, (1 - 1/n) dJ/dtheta."""
     sizes = np.asarray(sizes)
-    figure, axes = plt.subplots(figsize=(6, 3.6))
+    figure, axes = pyplot().subplots(figsize=(6, 3.6))
     axes.axhline(target, color="k", ls="--", label="exact dJ/dtheta")
     axes.errorbar(
         sizes,
@@ -79,7 +87,7 @@ def component_means(labels, series, title: str) -> bytes:
     """Per component, each series' mean with its acceptance interval next to the exact value.
 
     ``series`` maps a name to one (mean, exact, radius) triple per label."""
-    figure, axes = plt.subplots(figsize=(6, 3.6))
+    figure, axes = pyplot().subplots(figsize=(6, 3.6))
     x = np.arange(len(labels))
     width = 0.8 / max(1, len(series))
     for k, (name, triples) in enumerate(series.items()):

@@ -8,15 +8,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import jinja2
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from pglab.assignments import ASSIGNMENTS  # noqa: E402
-from pglab.checks.figures import to_png  # noqa: E402
-from pglab.grading.text import plain_text  # noqa: E402
-from pglab.pipeline.run import Outcome, Run  # noqa: E402
+from pglab.assignments import ASSIGNMENTS
+from pglab.checks.figures import pyplot, to_png
+from pglab.grading.text import plain_text
+from pglab.pipeline.run import Outcome, Run
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("pglab.pipeline", "templates"),
@@ -31,7 +27,7 @@ def _data_uri(png: bytes) -> str:
 
 
 def _histogram(scores: list[float], maximum: float) -> str:
-    figure, axes = plt.subplots(figsize=(6, 2.6))
+    figure, axes = pyplot().subplots(figsize=(6, 2.6))
     bins = max(1, int(maximum)) if maximum else 10
     axes.hist(scores, bins=bins, range=(0, maximum or None), color="C0", edgecolor="white")
     axes.set(xlabel="autograded points", ylabel="students")
@@ -40,7 +36,7 @@ def _histogram(scores: list[float], maximum: float) -> str:
 
 
 def _pass_rates(rates: dict[str, float]) -> str:
-    figure, axes = plt.subplots(figsize=(6, 0.3 * len(rates) + 0.8))
+    figure, axes = pyplot().subplots(figsize=(6, 0.3 * len(rates) + 0.8))
     names = list(rates)[::-1]
     axes.barh(names, [100 * rates[n] for n in names], color="C2")
     axes.set(xlim=(0, 100), xlabel="% of graded students who passed")
