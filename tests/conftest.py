@@ -21,6 +21,7 @@ from support import (
     ProbeKernel,
     corpus_files,
     student_id,
+    without_demonstrations,
 )
 
 from pglab.course import add_submission, run_nbgrader, scores, scratch_course
@@ -58,15 +59,20 @@ class GradedClass:
         raise KeyError(grade_id)
 
 
-def _submissions(assignment: str) -> dict[str, str]:
-    """student id -> corpus text: every mutant, correct variant and blame case (gaming and
-    helpers that raise, tests/test_blame.py), plus two fixed cases."""
+def _submissions(assignment: str) -> dict[str, tuple[str, bool]]:
+    """student id -> (corpus text, whole lesson?): every mutant, correct variant and blame case
+    (gaming and helpers that raise, tests/test_blame.py), plus two fixed cases.
+
+    Mutants and correct variants are handed in without the lesson's demonstrations
+    (``support.without_demonstrations``): what they test is which cells score. The blame
+    cases, whose helpers may answer differently once other code has called them, and the
+    fixed solution run the whole notebook."""
     texts = {
-        student_id(p): p.read_text()
+        student_id(p): (p.read_text(), k == "blame")
         for k in ("mutants", "correct", "blame")
         for p in corpus_files(k, assignment)
     }
-    texts["fixed-solution"] = '"""The instructor\'s solution."""\n'
+    texts["fixed-solution"] = ('"""The instructor\'s solution."""\n', True)
     texts["fixed-solution-again"] = texts["fixed-solution"]
     return texts
 
@@ -83,10 +89,11 @@ def grade_class(base: Path, assignment: str) -> GradedClass:
         course = base / f"shard{shard}"
         shutil.copytree(template, course)
         courses.append(course)
-    for index, (student, text) in enumerate(sorted(_submissions(assignment).items())):
-        add_submission(
-            courses[index % SHARDS], assignment, student, build_submission(release, source, text)
-        )
+    for index, (student, (text, whole)) in enumerate(sorted(_submissions(assignment).items())):
+        notebook = build_submission(release, source, text)
+        if not whole:
+            notebook = without_demonstrations(notebook)
+        add_submission(courses[index % SHARDS], assignment, student, notebook)
     add_submission(courses[0], assignment, "fixed-release", release)
 
     def autograde(course: Path) -> subprocess.CompletedProcess:

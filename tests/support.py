@@ -3,6 +3,7 @@ beside tests/conftest.py, ``from conftest import ...`` is ambiguous)."""
 
 from __future__ import annotations
 
+import copy
 import signal
 import subprocess
 import sys
@@ -30,6 +31,24 @@ def corpus_files(kind: str, assignment: str = ASSIGNMENT) -> list[Path]:
 
 def student_id(path: Path) -> str:
     return f"{path.parent.name}-{path.stem}"
+
+
+def without_demonstrations(notebook):
+    """``notebook`` without the code cells nbgrader does not know: the lesson's
+    demonstrations (training curves, running means, variance plots), which grade nothing.
+    A student may delete them; grading restores every graded and given cell either way.
+
+    The test classes whose subject is scoring or the pipeline around it (corpus mutants and
+    correct variants, infrastructure runs) hand these in, so a whole suite does not train
+    the same demonstrations hundreds of times; the instructor's solution, the blame cases,
+    the sandbox classmates, the demo class and the journeys run the whole lesson."""
+    notebook = copy.deepcopy(notebook)
+    notebook.cells = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type != "code" or "nbgrader" in cell.get("metadata", {})
+    ]
+    return notebook
 
 
 #: The student API of the reinforce assignment, in notebook order.

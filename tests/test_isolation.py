@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, REPOSITORY, pglab
+from support import ASSIGNMENT, REPOSITORY, pglab, without_demonstrations
 
 from pglab.course import add_submission, nbgrader_env, run_nbgrader, scores, scratch_course
 from pglab.grading import GradeResult
@@ -70,7 +70,7 @@ class Course:
             config.write("\nc.Execute.timeout = 60\nc.Grading.notebook_timeout = 300\n")
         source = nbformat.read(self.course / "source" / ASSIGNMENT / "reinforce.ipynb", 4)
         release = nbformat.read(self.course / "release" / ASSIGNMENT / "reinforce.ipynb", 4)
-        self.solution = fill(release, solution_code(source))
+        self.solution = without_demonstrations(fill(release, solution_code(source)))
         self.max_auto = sum(
             c.metadata["nbgrader"]["points"]
             for c in source.cells

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from support import ASSIGNMENT, REPOSITORY
+from support import ASSIGNMENT, REPOSITORY, without_demonstrations
 
 from pglab.course import nbgrader_env, run_nbgrader, scratch_course
 from pglab.roster import RosterRow, parse_roster
@@ -101,7 +101,7 @@ def semester(tmp_path_factory):
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
     source = nbformat.read(base / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     release = nbformat.read(base / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    answered = fill(release, solution_code(source))
+    answered = without_demonstrations(fill(release, solution_code(source)))
     for cell in answered.cells:  # written answers, for TAs to grade (unanswered ones score 0)
         if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = "The score function is the gradient of the log-probability."
