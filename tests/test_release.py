@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import API, ASSIGNMENTS
+from support import API, ASSIGNMENTS, without_demonstrations
 
 from pglab.assignments import ASSIGNMENTS as REGISTRY
 from pglab.leaks import LEAK_FRAGMENTS, formula_leaks, release_leaks
@@ -381,3 +381,21 @@ def test_actor_critic_definitions_are_not_leaks():
         "a reward r_k with k >= T is 0, as is V_k for k >= T"
     )
     assert formula_leaks("actor_critic", text) == []
+
+
+@pytest.mark.parametrize("name", RELEASED)
+def test_the_demonstrations_left_out_of_test_submissions_are_only_ungraded_code(name):
+    """What ``support.without_demonstrations`` removes from a release (the tests hand in
+    corpus mutants and pipeline-test students without it) is only code cells nbgrader does
+    not know, each a demonstration that draws or prints; every graded, locked, solution and
+    markdown cell is kept in its order."""
+    release = nbformat.read(_paths(name)["release"], as_version=4)
+    kept = without_demonstrations(release)
+    assert [c for c in release.cells if c in kept.cells] == kept.cells
+    removed = [c for c in release.cells if c not in kept.cells]
+    assert removed, f"{name} has no demonstration cells: nothing is left out"
+    for cell in removed:
+        assert cell.cell_type == "code" and "nbgrader" not in cell.metadata, cell.source[:80]
+        assert "plt." in cell.source or "print(" in cell.source, cell.source[:80]
+    graded = [c for c in release.cells if "nbgrader" in c.metadata]
+    assert graded == [c for c in kept.cells if "nbgrader" in c.metadata]
