@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+
+
+def imported_modules(imports: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with ``prefixes`` that a fresh interpreter has loaded after
+    ``import {imports}``."""
+    probe = (
+        f"import sys, {imports}\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({prefixes!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip())
 
 
 def test_nbformat_does_not_build_rfc3987_grammars_at_import() -> None:
     """jsonschema 4.25+ imports rfc3987-syntax when it is installed, which builds a grammar
     for a second at import: every process that reads a notebook would pay it (pyproject.toml
     keeps jsonschema below 4.25, so pip does not install it)."""
-    probe = (
-        "import sys, nbformat, pglab.cli.main\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('rfc3987_syntax', 'lark'))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]", result.stdout
+    assert imported_modules("nbformat, pglab.cli.main", ("rfc3987_syntax", "lark")) == []
 
 
 def test_loading_the_checks_does_not_import_pyplot() -> None:
     """Every nbgrader and pglab command loads pglab's preprocessors and checks (through
     nbgrader_config.py) and most never draw: pyplot, half a second of import, is imported
     when the first figure is drawn (pglab.checks.figures.pyplot), not at load."""
-    probe = (
-        "import sys, pglab.cli.main, pglab.preprocessors, pglab.pipeline.report\n"
-        "print(sorted(m for m in sys.modules if m.startswith('matplotlib.pyplot')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]", result.stdout
+    loaded = "pglab.cli.main, pglab.preprocessors, pglab.pipeline.report"
+    assert imported_modules(loaded, ("matplotlib.pyplot",)) == []
