@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
 
 
+@functools.cache
 def pyplot():
     """matplotlib's pyplot on the Agg backend, imported when the first figure is drawn: every
     nbgrader and pglab command loads the checks (nbgrader_config.py), and most of them never
-    draw, so a module-level import cost each of them half a second of start-up."""
+    draw, so a module-level import cost each of them half a second of start-up. Set up once,
+    as the module-level import did: later calls only return the module."""
     import matplotlib
 
     matplotlib.use("Agg")
