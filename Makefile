@@ -9,8 +9,14 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: install system-packages demo test test-fast lab hub hub-stop release check-release lint format benchmark clean
 
+# pglab is installed editable, so pip compiles none of its modules; every nbgrader and pglab
+# process imports most of them (nbgrader_config.py loads the preprocessors). `install`
+# compiles them each time (compileall skips what is up to date): where PYTHONDONTWRITEBYTECODE
+# is set, Python would otherwise compile them again in every process.
+
 install: $(VENV)/.installed
 	@$(MAKE) -s system-packages NEEDED="$(DEMO_PACKAGES)"
+	@$(BIN)/python -m compileall -q -j0 autograder >/dev/null
 
 # What the machine needs besides Python packages, as "command:Debian package" pairs.
 # Grading runs every student kernel in bubblewrap (docs/sandbox.md); the browser journeys
