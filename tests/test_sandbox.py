@@ -52,6 +52,7 @@ from pglab.sandbox.command import (
     kernel_env,
     python_paths,
 )
+from pglab.sandbox.kernel_manager import package_dirs
 from pglab.submissions import build_submission, corpus_settings, fill, solution_code
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -337,6 +338,22 @@ def test_kernel_sees_only_its_copy_and_the_environment(tmp_path):
     assert "no network" in out and "NETWORK\n" not in out
     assert "ModuleNotFoundError" in out or "ImportError" in out or "FileNotFoundError" in out
     assert (tmp_path / "submission" / "data.txt").read_text() == "the submission's own file\n"
+
+
+@pytest.mark.pipeline
+def test_kernel_starts_without_the_hidden_debugger(tmp_path):
+    """c.Sandbox.hidden_packages (debugpy by default) are empty inside: the kernel starts and
+    runs cells without a debugger, which it would otherwise import at start-up."""
+    assert package_dirs(["debugpy"]), "debugpy is a dependency of ipykernel"
+    cells = [
+        "import sys\nprint(sorted(m for m in sys.modules if m.startswith(('debugpy.', 'pydevd'))))",
+        "from debugpy.server import api",
+        "print(6 * 7)",
+    ]
+    hidden, kept = execute(cells, tmp_path), execute(cells, tmp_path, Sandbox__hidden_packages=[])
+    assert hidden[0].strip() == "[]" and "No module named 'debugpy.server'" in hidden[1]
+    assert hidden[2].strip() == "42"
+    assert "'debugpy.server'" in kept[0] and kept[1] == ""  # the debugger not hidden
 
 
 @pytest.mark.pipeline

@@ -18,6 +18,7 @@ nbclient (and so nbgrader's ``Execute``) creates one manager per notebook and ca
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -36,6 +37,20 @@ from pglab.sandbox.uids import UidLease
 STDERR_SHOWN = 4000  # characters of the kernel's stderr quoted when it fails
 _cgroup_warned = False
 _scratch_warned = False
+
+
+def package_dirs(names) -> list[Path]:
+    """The directories of the packages ``names`` in the grader's environment (found, not
+    imported); names that are not installed packages are left out."""
+    found = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            found.append(Path(location).resolve())
+    return found
 
 
 class NoCgroup(RuntimeError):
@@ -106,7 +121,7 @@ class SandboxKernelManager(BoundedKernelManager):
             submission=self._submission,
             scratch=self._scratch / "ipc",
             read_only=[*python_paths(), *(Path(p).resolve() for p in settings.read_only_paths)],
-            hidden=[Path(pglab.__file__).resolve().parent],
+            hidden=[Path(pglab.__file__).resolve().parent, *package_dirs(settings.hidden_packages)],
             uid=uid,
             env=kernel_env(settings, kw.get("env") or os.environ, Path(kernel_cmd[0]).parent),
             font_list=font_list(kernel_cmd[0]),

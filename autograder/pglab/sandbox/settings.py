@@ -104,6 +104,15 @@ class Sandbox(Configurable):
         "and base prefix) and /usr are always mounted. Never list the course directory.",
     ).tag(config=True)
 
+    hidden_packages = List(
+        Unicode(),
+        default_value=["debugpy"],
+        help="Python packages of the grader's environment that the kernel cannot see (each "
+        "is replaced by an empty directory). debugpy: ipykernel imports it at start-up to "
+        "offer a debugger no autograde run uses, about 0.1 s of every kernel's start; "
+        "without it the kernel starts without a debugger.",
+    ).tag(config=True)
+
     pass_env = List(
         Unicode(),
         default_value=["NBGRADER_EXECUTION"],
