@@ -48,8 +48,8 @@ def package_dirs(names) -> list[Path]:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             continue
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            found.append(Path(location).resolve())
+        if spec is not None and spec.submodule_search_locations:
+            found += [Path(location).resolve() for location in spec.submodule_search_locations]
     return found
 
 
