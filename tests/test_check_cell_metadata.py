@@ -10,6 +10,7 @@ import jsonschema
 import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+from nbgrader.nbgraderformat.common import SchemaMismatchError
 from support import REPOSITORY
 
 from pglab.preprocessors import CheckCellMetadataPerStudent
@@ -36,7 +37,7 @@ EDITS = {
 def _outcome(validator, notebook) -> str:
     try:
         validator.validate_nb(copy.deepcopy(notebook))
-    except (ValidationError, jsonschema.ValidationError) as error:
+    except (ValidationError, jsonschema.ValidationError, SchemaMismatchError) as error:
         return f"{type(error).__name__}: {error}"
     return "valid"
 
@@ -60,5 +61,7 @@ def test_edited_metadata_fails_exactly_as_in_nbgrader(edit):
 @pytest.mark.parametrize("version", [1, 4])
 def test_another_schema_version_fails_the_student_not_the_run(version):
     notebook = _edited(lambda meta: meta.update(schema_version=version))
+    ours, theirs = _outcome(_MetadataValidator(), notebook), _outcome(MetadataValidator(), notebook)
+    assert ours == theirs != "valid"  # _SchemaCheckedOnce repeats nbgrader's version check
     with pytest.raises(BadCellMetadata, match="the notebook's nbgrader metadata is invalid"):
         CheckCellMetadataPerStudent().preprocess(notebook, {})
