@@ -69,9 +69,10 @@ demo: install
 # are shared between workers, tests/conftest.py), to one worker more than there are cores:
 # each worker spends part of its time waiting (kernels starting, the hub spawning servers,
 # the browser): on 2 cores two workers kept them about 91 % busy (14 min 33 s: the CPU time
-# of a run over twice its length), three 96 % (13 min 40 s, from /proc/stat). Not `--dist loadgroup`: with pytest 9, pytest-xdist 3.8 no longer tags the
-# tests of a group, so loadgroup hands out single tests (two workers started two hubs at
-# once). `make test-fast`, whose fixtures are cheap, hands out single tests, one per core.
+# of a run over twice its length), three 96 % (13 min 40 s, from /proc/stat). Not `--dist
+# loadgroup`: with pytest 9, pytest-xdist 3.8 no longer tags the tests of a group, so
+# loadgroup hands out single tests (two workers started two hubs at once). `make test-fast`,
+# whose fixtures are cheap, hands out single tests, one per core.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 
 ## The whole test suite (includes the nbgrader pipeline, the browser and hub journeys and the
