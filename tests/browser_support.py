@@ -85,6 +85,17 @@ def new_page(browser):
     return context.new_page()
 
 
+def follow(frame, link, *breadcrumb: str) -> None:
+    """Clicks a formgrader link, then waits until formgrader's breadcrumb reads BREADCRUMB:
+    the page it opened. Formgrader's pages have links of the same names (the assignment on
+    Manage Assignments, its notebook on the next page), so a next click made before the
+    page changed would land on the page before."""
+    from playwright.sync_api import expect
+
+    link.click()
+    expect(frame.locator(".breadcrumb li")).to_have_text(list(breadcrumb))
+
+
 class Screenshots:
     """Numbered screenshots of a story, saved as DIRECTORY/[PREFIX-]NN-step.png; the
     story's old screenshots are removed first."""

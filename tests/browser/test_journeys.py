@@ -22,7 +22,7 @@ import time
 
 import nbformat
 import pytest
-from browser_support import WRITTEN_ANSWERS
+from browser_support import WRITTEN_ANSWERS, follow
 from nbgrader.utils import get_username
 from playwright.sync_api import Page, expect
 from support import REPOSITORY
@@ -282,7 +282,11 @@ def test_ta_grades_written_answers_in_formgrader(lab, page: Page, shots) -> None
     expect(formgrader.get_by_text("Manage Assignments").first).to_be_visible()
     shots(page, "formgrader")
 
-    follow_links(formgrader, "Manual Grading", ASSIGNMENT, ASSIGNMENT)  # ..., the notebook
+    link = formgrader.get_by_role("link", name="Manual Grading")
+    follow(formgrader, link, "Manual Grading")
+    link = formgrader.get_by_role("link", name=ASSIGNMENT, exact=True)
+    follow(formgrader, link, "Manual Grading", ASSIGNMENT)
+    follow(formgrader, link, "Manual Grading", ASSIGNMENT, ASSIGNMENT)  # the notebook
     row = formgrader.locator("tbody tr", has_text="Submission #1")
     # Columns: overall score, code, written (the two answers, 4 points), task.
     expect(row).to_have_text(score_row(before, 0))
@@ -312,18 +316,6 @@ def test_ta_grades_written_answers_in_formgrader(lab, page: Page, shots) -> None
     row = formgrader.locator("tbody tr", has_text="Submission #1")
     expect(row).to_have_text(score_row(after, 3.5))
     shots(page, "submissions-after")
-
-
-def follow_links(formgrader, *names: str) -> None:
-    """Clicks formgrader's links one page at a time. Each click waits until the breadcrumb
-    shows the page it opened: the page before has links of the same names (Manage
-    Assignments links the assignment to its source folder), and a click that lands there
-    leaves the grader on the wrong page."""
-    crumbs: list[str] = []
-    for name in names:
-        formgrader.get_by_role("link", name=name, exact=True).first.click()
-        crumbs.append(name)
-        expect(formgrader.locator(".breadcrumb li")).to_have_text(crumbs)
 
 
 def written_points() -> float:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_support import WRITTEN_ANSWERS
+from browser_support import WRITTEN_ANSWERS, follow
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -438,18 +438,18 @@ def test_ta_grades_the_written_answers(hub, people, shots) -> None:
     before = scores(hub)[hub.student1]
     page = people.page(hub.ta, hub.grader)
     frame = formgrader(page)
-    frame.get_by_role("link", name="Manage Students").click()
+    follow(frame, frame.get_by_role("link", name="Manage Students"), "Students")
     # The students table: the roster's names, as `make hub` wrote them, then the ids.
     for student, name in hub.roster_names.items():
         row = frame.locator("tbody tr").filter(has=frame.locator("td.id", has_text=student))
         expect(row.locator("td.name")).to_have_text(name)
     expect(frame.locator("td.name", has_text="None")).to_have_count(0)
     shots(page, "ta-students-by-name")
-    frame.locator("tbody tr").filter(has=frame.locator("td.id", has_text=hub.student1)).locator(
-        "td.name a"
-    ).click()
-    frame.get_by_role("link", name=ASSIGNMENT, exact=True).click()
-    frame.get_by_role("link", name=ASSIGNMENT, exact=True).click()  # the notebook
+    student = frame.locator("tbody tr").filter(has=frame.locator("td.id", has_text=hub.student1))
+    follow(frame, student.locator("td.name a"), "Students", hub.student1)
+    assignment = frame.get_by_role("link", name=ASSIGNMENT, exact=True)
+    follow(frame, assignment, "Students", hub.student1, ASSIGNMENT)
+    assignment.click()  # the notebook: the grading view
     answer = frame.locator("input.score#answer_constant_baseline")
     expect(answer).to_be_visible()
     expect(
