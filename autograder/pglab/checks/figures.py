@@ -55,6 +55,11 @@ def running_mean(estimates: np.ndarray, target: float, radius_at, label: str) ->
     axes.axhline(target, color="k", ls="--", label="exact dJ/dtheta")
     axes.plot(n, means, color="C3", label=label)
     axes.set(xscale="log", xlabel="samples", ylabel="running mean")
+    # Plain labels at the powers of ten (100, 1,000, ...) and no minor ticks: the default
+    # labels are mathtext and the minor ticks dozens of artists, most of this figure's cost.
+    ticker = pyplot().matplotlib.ticker
+    axes.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    axes.xaxis.set_minor_locator(ticker.NullLocator())
     _margins(figure, axes)
     return to_png(figure)
 
