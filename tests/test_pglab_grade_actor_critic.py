@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import REPOSITORY, corpus_files, student_id
+from support import REPOSITORY, corpus_files, student_id, without_demonstrations
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.course import nbgrader_env, scores, scratch_course
@@ -93,9 +93,9 @@ def test_correct_variant_earns_full_marks(graded_actor_critic, path):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A folder of three hand-ins (right, one wrong function, untouched release) in three
-    layouts (a student folder, a Canvas export name, an LMS re-upload name), graded by
-    `pglab grade`."""
+    """A folder of three hand-ins (right and one wrong function, both without the lesson's
+    demonstrations, and the untouched release) in three layouts (a student folder, a Canvas
+    export name, an LMS re-upload name), graded by `pglab grade`."""
     root = tmp_path_factory.mktemp("grade-actor-critic")
     course = scratch_course(REPOSITORY, root / "course", [NAME])
     source = nbformat.read(course / "source" / NAME / f"{NAME}.ipynb", as_version=4)
@@ -103,8 +103,12 @@ def graded(tmp_path_factory):
     folder = root / "handins"
     folder.mkdir()
     hand_ins = {
-        "ann/actor_critic.ipynb": build_submission(release, source, '"""The solution."""\n'),
-        "bob_12345_67890_actor_critic.ipynb": build_submission(release, source, MUTANT.read_text()),
+        "ann/actor_critic.ipynb": without_demonstrations(
+            build_submission(release, source, '"""The solution."""\n')
+        ),
+        "bob_12345_67890_actor_critic.ipynb": without_demonstrations(
+            build_submission(release, source, MUTANT.read_text())
+        ),
         "cyd/actor_critic (1).ipynb": release,
     }
     for relative, notebook in hand_ins.items():

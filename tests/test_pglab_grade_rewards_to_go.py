@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import REPOSITORY, corpus_files
+from support import REPOSITORY, corpus_files, without_demonstrations
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.course import nbgrader_env, scores, scratch_course
@@ -25,8 +25,9 @@ MUTANT = next(
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A folder of three hand-ins (right, one wrong function, untouched release) in three
-    layouts (a student folder, a Canvas export name, an LMS re-upload name), graded."""
+    """A folder of three hand-ins (right and one wrong function, both without the lesson's
+    demonstrations, and the untouched release) in three layouts (a student folder, a Canvas
+    export name, an LMS re-upload name), graded."""
     root = tmp_path_factory.mktemp("grade-rewards-to-go")
     course = scratch_course(REPOSITORY, root / "course", [NAME])
     source = nbformat.read(course / "source" / NAME / f"{NAME}.ipynb", as_version=4)
@@ -34,9 +35,11 @@ def graded(tmp_path_factory):
     folder = root / "handins"
     folder.mkdir()
     hand_ins = {
-        "ann/rewards_to_go.ipynb": build_submission(release, source, '"""The solution."""\n'),
-        "bob_12345_67890_rewards_to_go.ipynb": build_submission(
-            release, source, MUTANT.read_text()
+        "ann/rewards_to_go.ipynb": without_demonstrations(
+            build_submission(release, source, '"""The solution."""\n')
+        ),
+        "bob_12345_67890_rewards_to_go.ipynb": without_demonstrations(
+            build_submission(release, source, MUTANT.read_text())
         ),
         "cyd/rewards_to_go (1).ipynb": release,
     }
