@@ -6,6 +6,7 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -195,3 +196,38 @@ def test_variance_reduction_dual_path():
     lines, confirmed = _variance_reduction(record(None), calls)
     assert confirmed and "smallest possible" in lines[0]
     assert not _variance_reduction(record(20.0), calls)[1]
+
+
+def _arrays_and_scalars(value) -> list:
+    """The leaves of a probe's inputs (arrays, numbers, functions), depth first; a namespace
+    (an MDP) by its attributes, in name order."""
+    if isinstance(value, SimpleNamespace):
+        value = [value for _, value in sorted(vars(value).items())]
+    if isinstance(value, list | tuple):
+        return [leaf for item in value for leaf in _arrays_and_scalars(item)]
+    return [value]
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_the_judge_builds_each_probes_inputs_once_and_read_only(name):
+    """The judge shares a probe's inputs between the notebooks one process judges
+    (``pglab.judge._inputs``): they equal a fresh rebuild, leaf for leaf, and no array in
+    them can be written, so one notebook's checks cannot change the next one's inputs."""
+    from pglab.judge import _inputs
+
+    for probe in ASSIGNMENTS[name].probes.values():
+        shared = _inputs(probe)
+        assert _inputs(probe) is shared
+        leaves = _arrays_and_scalars(shared)
+        fresh = _arrays_and_scalars(probe.rebuild_inputs())
+        assert len(leaves) == len(fresh)
+        for mine, theirs in zip(leaves, fresh, strict=True):
+            assert type(mine) is type(theirs)
+            if callable(mine):
+                assert mine.__qualname__ == theirs.__qualname__
+                continue
+            assert np.array_equal(mine, theirs), probe.name
+            if isinstance(mine, np.ndarray):
+                assert not mine.flags.writeable, probe.name
+                with pytest.raises(ValueError):
+                    mine[...] = 0

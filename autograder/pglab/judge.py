@@ -7,6 +7,11 @@ call it the same way.
 
 from __future__ import annotations
 
+import functools
+from types import SimpleNamespace
+
+import numpy as np
+
 from pglab.assignments import Assignment
 from pglab.checks.attribution import (
     CellRecords,
@@ -16,6 +21,7 @@ from pglab.checks.attribution import (
     settle,
 )
 from pglab.checks.verdict import NOTEBOOK, NotebookContext, Verdict
+from pglab.probes import Probe
 from pglab.records import RecordError, find_record
 
 
@@ -26,6 +32,30 @@ def _kernel_error(outputs: list) -> str | None:
     return None
 
 
+def _read_only(value):
+    """``value``, with every numpy array in it (in lists, tuples, dicts and namespaces such
+    as an MDP's) made read-only."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _read_only(item)
+    elif isinstance(value, dict | SimpleNamespace):
+        _read_only(
+            list(vars(value).values() if isinstance(value, SimpleNamespace) else value.values())
+        )
+    return value
+
+
+@functools.cache
+def _inputs(probe: Probe) -> list[list[tuple]]:
+    """``probe.rebuild_inputs()``, built once per process and shared by every notebook it
+    judges: they are the same for every submission (seeded), and building them costs up to
+    0.1 s a notebook. Their arrays are read-only, so a check that wrote into one would fail
+    loudly rather than change the next notebook's inputs."""
+    return _read_only(probe.rebuild_inputs())
+
+
 def judge_cell(assignment: Assignment, grade_id: str, outputs: list) -> Verdict:
     return _judge(assignment, grade_id, outputs)[0]
 
@@ -34,7 +64,7 @@ def _judge(
     assignment: Assignment, grade_id: str, outputs: list
 ) -> tuple[Verdict, CellRecords | None]:
     probe = assignment.probes[grade_id]
-    inputs = probe.rebuild_inputs()
+    inputs = _inputs(probe)
     try:
         parts = find_record(outputs, probe, [len(calls) for calls in inputs])
     except RecordError as error:
