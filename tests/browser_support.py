@@ -96,6 +96,29 @@ def follow(frame, link, *breadcrumb: str) -> None:
     expect(frame.locator(".breadcrumb li")).to_have_text(list(breadcrumb))
 
 
+def wait_for_grading_view(page, timeout: float = 60.0) -> None:
+    """Waits until formgrader's grading view (in an iframe of ``page``) has fetched the
+    submission's grades and comments. It binds a score box's change event, which saves the
+    score, only then (formgrade.js: ``loadGrades``, run on the window's load): a score typed
+    earlier is shown but never saved, which a loaded machine made happen."""
+    import time
+
+    ready = (
+        "() => typeof formgrader !== 'undefined' && !!formgrader.grades"
+        " && formgrader.grades.loaded === true && formgrader.comments.loaded === true"
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        frames = [f for f in page.frames if "/formgrader/submissions/" in f.url]
+        if frames:
+            remaining = max(1.0, deadline - time.monotonic())
+            frames[0].wait_for_function(ready, timeout=remaining * 1000)
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("formgrader's grading view did not open")
+        time.sleep(0.2)
+
+
 class Screenshots:
     """Numbered screenshots of a story, saved as DIRECTORY/[PREFIX-]NN-step.png; the
     story's old screenshots are removed first."""

@@ -22,7 +22,7 @@ import time
 
 import nbformat
 import pytest
-from browser_support import WRITTEN_ANSWERS, follow
+from browser_support import WRITTEN_ANSWERS, follow, wait_for_grading_view
 from nbgrader.utils import get_username
 from playwright.sync_api import Page, expect
 from support import REPOSITORY
@@ -296,6 +296,7 @@ def test_ta_grades_written_answers_in_formgrader(lab, page: Page, shots) -> None
     # The grading view: the student's answer, a score box next to it.
     answer = formgrader.locator("input.score#answer_constant_baseline")
     expect(answer).to_be_visible()
+    wait_for_grading_view(page)
     written = WRITTEN_ANSWERS["answer_constant_baseline"][:40]
     expect(formgrader.locator("p", has_text=written)).to_be_visible()
     answer.scroll_into_view_if_needed()

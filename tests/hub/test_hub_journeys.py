@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_support import WRITTEN_ANSWERS, follow
+from browser_support import WRITTEN_ANSWERS, follow, wait_for_grading_view
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -452,6 +452,7 @@ def test_ta_grades_the_written_answers(hub, people, shots) -> None:
     assignment.click()  # the notebook: the grading view
     answer = frame.locator("input.score#answer_constant_baseline")
     expect(answer).to_be_visible()
+    wait_for_grading_view(page)
     expect(
         frame.locator("p", has_text=WRITTEN_ANSWERS["answer_constant_baseline"][:40])
     ).to_be_visible()
