@@ -34,6 +34,7 @@ from pglab.course import (
     scores,
     scratch_course,
 )
+from pglab.grading.grade import SCRATCH_PREFIX
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, message_size
 from pglab.sandbox import (
     Sandbox,
@@ -250,6 +251,25 @@ def test_scratch_tmpfs_fills_at_its_size(tmp_path):
     finally:
         scratch.unmount(folder)
     assert not scratch.is_mount(folder)
+
+
+@pytest.mark.parametrize("prefix", [scratch.PREFIX, SCRATCH_PREFIX])
+def test_sweep_removes_only_what_dead_graders_left(tmp_path, prefix):
+    """A grader killed with SIGKILL leaves its kernel's scratch directory, or the submission
+    copy ``grade`` ran the kernel on; the next grader removes those of dead processes only."""
+    gone = subprocess.Popen(["true"])  # a process that has exited and been reaped
+    gone.wait()
+    dead = tmp_path / f"{prefix}{gone.pid}-abc"
+    dead.mkdir()
+    (dead / "reinforce.ipynb").write_text("{}")
+    mine = tmp_path / f"{prefix}{os.getpid()}-def"
+    parent = tmp_path / f"{prefix}{os.getppid()}-ghi"  # alive: another running grader
+    other = tmp_path / f"{prefix}notapid-jkl"
+    for folder in (mine, parent, other):
+        folder.mkdir()
+    scratch.sweep(tmp_path, prefix)
+    assert not dead.exists()
+    assert mine.exists() and parent.exists() and other.exists()
 
 
 # --- real sandboxed kernels through SandboxedExecute --------------------------------------

@@ -18,8 +18,9 @@ escaped in the submission as read and in everything returned (``pglab.grading.te
 
 Each step is called as nbgrader calls it (``step(nb, resources)``), so a step that is
 disabled in the config (nbconvert's ClearMetadataPreprocessor is, by default) does nothing.
-It reads no file of the course and writes none (a scratch directory holds the notebook
-while its kernel runs), so any process that has the bundle can call it.
+It reads no file of the course and writes none (a scratch directory of the system's
+temporary directory holds the notebook while its kernel runs; those that killed graders
+left are removed), so any process that has the bundle can call it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ from pglab.preprocessors.restore_cell_metadata import (
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
 from pglab.preprocessors.write_verdicts import WriteVerdicts
+from pglab.sandbox.scratch import sweep
 
+#: The temporary directory that holds a submission while its kernel runs: PREFIX<pid>-*.
+SCRATCH_PREFIX = "pglab-grade-"
 #: Submissions larger than this are refused before parsing (outputs are cleared anyway).
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
 
@@ -184,7 +188,9 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
     timings["sanitize"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="pglab-grade-") as scratch:
+    # Named after this process, so that the next grader removes what a killed one left.
+    sweep(Path(tempfile.gettempdir()), SCRATCH_PREFIX)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         nbformat.write(notebook, Path(scratch) / f"{notebook_name}.ipynb")
         resources["metadata"] = {"path": scratch, "name": notebook_name}
         previous = os.environ.get("NBGRADER_EXECUTION")

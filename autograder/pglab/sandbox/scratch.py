@@ -56,15 +56,16 @@ def new_name() -> str:
     return f"{PREFIX}{os.getpid()}-"
 
 
-def sweep(root: Path) -> None:
-    """Unmount and delete scratch directories of graders that no longer run."""
+def sweep(root: Path, prefix: str = PREFIX) -> None:
+    """Unmount and delete the directories ``root/<prefix><pid>-*`` of graders that no longer
+    run (a grader killed with SIGKILL cannot clean up after itself)."""
     try:
-        entries = list(root.glob(f"{PREFIX}*-*"))
+        entries = list(root.glob(f"{prefix}*-*"))
     except OSError:
         return
     for entry in entries:
         try:
-            pid = int(entry.name[len(PREFIX) :].split("-")[0])
+            pid = int(entry.name[len(prefix) :].split("-")[0])
         except ValueError:
             continue
         if pid == os.getpid() or Path(f"/proc/{pid}").exists():
