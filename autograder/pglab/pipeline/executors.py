@@ -156,7 +156,10 @@ class LocalBackend:
 
     def grade_each(self, bundle, notebook, items):
         # forkserver: workers start from a clean process, not a copy of this one's threads.
+        # The server imports the grading code once (nbgrader and pglab, about a second) and
+        # each worker is forked from it with that done; this has no effect once it runs.
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
         pending = deque(items)
         tries = {key: 0 for key, _ in pending}
         workers: list[_Worker] = []
