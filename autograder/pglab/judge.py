@@ -40,10 +40,10 @@ def _read_only(value):
     elif isinstance(value, list | tuple):
         for item in value:
             _read_only(item)
-    elif isinstance(value, dict | SimpleNamespace):
-        _read_only(
-            list(vars(value).values() if isinstance(value, SimpleNamespace) else value.values())
-        )
+    elif isinstance(value, dict):
+        _read_only(list(value.values()))
+    elif isinstance(value, SimpleNamespace):
+        _read_only(list(vars(value).values()))
     return value
 
 
