@@ -57,7 +57,7 @@ from pglab.preprocessors.restore_cell_metadata import (
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
 from pglab.preprocessors.write_verdicts import WriteVerdicts
-from pglab.sandbox.scratch import sweep
+from pglab.sandbox.scratch import new_name, sweep
 
 #: The temporary directory that holds a submission while its kernel runs: PREFIX<pid>-*.
 SCRATCH_PREFIX = "pglab-grade-"
@@ -190,7 +190,7 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
     mark = time.perf_counter()
     # Named after this process, so that the next grader removes what a killed one left.
     sweep(Path(tempfile.gettempdir()), SCRATCH_PREFIX)
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=new_name(SCRATCH_PREFIX)) as scratch:
         nbformat.write(notebook, Path(scratch) / f"{notebook_name}.ipynb")
         resources["metadata"] = {"path": scratch, "name": notebook_name}
         previous = os.environ.get("NBGRADER_EXECUTION")

@@ -52,8 +52,10 @@ def is_mount(path: Path) -> bool:
     return os.path.ismount(path)
 
 
-def new_name() -> str:
-    return f"{PREFIX}{os.getpid()}-"
+def new_name(prefix: str = PREFIX) -> str:
+    """The start of a scratch directory's name: the prefix and this process's pid, which
+    ``sweep`` reads back."""
+    return f"{prefix}{os.getpid()}-"
 
 
 def sweep(root: Path, prefix: str = PREFIX) -> None:
