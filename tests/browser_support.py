@@ -96,27 +96,16 @@ def follow(frame, link, *breadcrumb: str) -> None:
     expect(frame.locator(".breadcrumb li")).to_have_text(list(breadcrumb))
 
 
-def wait_for_grading_view(page, timeout: float = 60.0) -> None:
-    """Waits until formgrader's grading view (in an iframe of ``page``) has fetched the
-    submission's grades and comments. It binds a score box's change event, which saves the
-    score, only then (formgrade.js: ``loadGrades``, run on the window's load): a score typed
-    earlier is shown but never saved, which a loaded machine made happen."""
-    import time
-
-    ready = (
+def wait_for_grading_view(score_box) -> None:
+    """Waits until formgrader's grading view, the page of ``score_box`` (a locator of one of
+    its score inputs), has fetched the submission's grades and comments. It binds a score
+    box's change event, which saves the score, only then (formgrade.js: ``loadGrades``, run
+    on the window's load): a score typed earlier is shown but never saved, which a loaded
+    machine made happen."""
+    score_box.element_handle().owner_frame().wait_for_function(
         "() => typeof formgrader !== 'undefined' && !!formgrader.grades"
         " && formgrader.grades.loaded === true && formgrader.comments.loaded === true"
     )
-    deadline = time.monotonic() + timeout
-    while True:
-        frames = [f for f in page.frames if "/formgrader/submissions/" in f.url]
-        if frames:
-            remaining = max(1.0, deadline - time.monotonic())
-            frames[0].wait_for_function(ready, timeout=remaining * 1000)
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("formgrader's grading view did not open")
-        time.sleep(0.2)
 
 
 class Screenshots:

@@ -296,7 +296,7 @@ def test_ta_grades_written_answers_in_formgrader(lab, page: Page, shots) -> None
     # The grading view: the student's answer, a score box next to it.
     answer = formgrader.locator("input.score#answer_constant_baseline")
     expect(answer).to_be_visible()
-    wait_for_grading_view(page)
+    wait_for_grading_view(answer)
     written = WRITTEN_ANSWERS["answer_constant_baseline"][:40]
     expect(formgrader.locator("p", has_text=written)).to_be_visible()
     answer.scroll_into_view_if_needed()

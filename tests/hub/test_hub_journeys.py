@@ -452,7 +452,7 @@ def test_ta_grades_the_written_answers(hub, people, shots) -> None:
     assignment.click()  # the notebook: the grading view
     answer = frame.locator("input.score#answer_constant_baseline")
     expect(answer).to_be_visible()
-    wait_for_grading_view(page)
+    wait_for_grading_view(answer)
     expect(
         frame.locator("p", has_text=WRITTEN_ANSWERS["answer_constant_baseline"][:40])
     ).to_be_visible()
