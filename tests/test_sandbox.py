@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -162,6 +163,22 @@ def test_missing_bubblewrap_refuses_with_what_to_install():
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap") as error:
         availability.require("/nonexistent/bwrap")
     assert "c.Sandbox.enabled = False" in str(error.value)
+
+
+def test_the_sandbox_check_mounts_nothing_of_the_host_but_usr():
+    """The check that bubblewrap works mounts what a kernel's sandbox mounts from the host,
+    not the host's root: with it, bwrap took in every other kernel's scratch tmpfs in the
+    temporary directory, and one unmounted meanwhile failed the check ("remount
+    /newroot/tmp/pglab-kernel-...: Invalid argument"), refusing the rest of that worker's
+    submissions. The check still runs bwrap with the sandbox's namespaces."""
+    command = availability.probe_command("bwrap")
+    sources = [command[i + 1] for i, arg in enumerate(command) if arg in ("--bind", "--ro-bind")]
+    temp = Path(tempfile.gettempdir()).resolve()
+    assert "/usr" in sources
+    for source in sources:
+        assert source != "/" and not temp.is_relative_to(Path(source).resolve()), source
+    assert {"--unshare-pid", "--unshare-net", "--unshare-ipc"} <= set(command)
+    assert subprocess.run(command, capture_output=True).returncode == 0
 
 
 def test_output_size_counts_keys_numbers_and_nesting():

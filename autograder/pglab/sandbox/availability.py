@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from pglab.sandbox.command import usr_mounts
+
 INSTALL_HINT = (
     "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and grade again. To grade "
     "without a sandbox anyway (student code then runs as you and can read source/ and change "
@@ -19,6 +21,25 @@ class SandboxUnavailable(RuntimeError):
     """Grading refuses to run student code: the sandbox cannot be made here."""
 
 
+def probe_command(bwrap: str) -> list[str]:
+    """The namespaces and mounts of a kernel's sandbox, running ``true``.
+
+    It mounts from the host only what the sandbox does (``/usr`` and its links), never the
+    host's root: that would take in every mount under it, and the scratch tmpfs of other
+    kernels (``pglab.sandbox.scratch``) come and go at any time. bwrap re-mounts each
+    of them read-only; one that had just gone made the check fail (``remount
+    /newroot/tmp/pglab-kernel-...: Invalid argument``), and the grading process that
+    checked it then refused every submission it had left."""
+    return [
+        bwrap,
+        *usr_mounts(),
+        "--unshare-pid", "--unshare-net", "--unshare-ipc",
+        "--proc", "/proc", "--dev", "/dev",
+        "--die-with-parent",
+        "true",
+    ]  # fmt: skip
+
+
 def problem(bwrap: str) -> str | None:
     """None if ``bwrap`` can make the namespaces the sandbox uses, else what is wrong."""
     if bwrap in _checked:
@@ -27,14 +48,7 @@ def problem(bwrap: str) -> str | None:
     if found is None:
         result = f"bubblewrap (`{bwrap}`) is not installed or not on PATH."
     else:
-        probe = [
-            found,
-            "--ro-bind", "/", "/",
-            "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--proc", "/proc", "--dev", "/dev",
-            "--die-with-parent",
-            "true",
-        ]  # fmt: skip
+        probe = probe_command(found)
         try:
             done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired) as error:

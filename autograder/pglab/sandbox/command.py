@@ -121,7 +121,9 @@ def launcher_script(settings: Sandbox, uid: int | None) -> str:
     return "; ".join(steps)
 
 
-def _usr_mounts() -> list[str]:
+def usr_mounts() -> list[str]:
+    """bwrap arguments that mount the host's ``/usr`` read-only, and ``/bin``, ``/lib``... as
+    the host has them (links into ``/usr`` or directories)."""
     args = ["--ro-bind", "/usr", "/usr"]
     for link in USR_LINKS:
         if os.path.islink(link):
@@ -170,7 +172,7 @@ def bwrap_args(settings: Sandbox, layout: Layout, kernel_cmd: Sequence[str]) -> 
         args += ["--unshare-user", "--disable-userns"]
     args += ["--perms", "1777", "--size", str(settings.tmp_size), "--tmpfs", "/tmp"]
     args += ["--perms", "0755", "--size", str(settings.home_size), "--tmpfs", HOME]
-    args += _usr_mounts()
+    args += usr_mounts()
     mounted = [Path("/tmp"), Path(HOME), Path("/usr"), Path("/proc"), Path("/dev")]
     for path in sorted({p for p in layout.read_only if not _inside(p, Path("/usr"))}):
         args += _parent_dirs(path, mounted)
