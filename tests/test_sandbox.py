@@ -163,6 +163,8 @@ def test_missing_bubblewrap_refuses_with_what_to_install():
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap") as error:
         availability.require("/nonexistent/bwrap")
     assert "c.Sandbox.enabled = False" in str(error.value)
+    # not kept: a worker whose check failed once checks again at its next submission
+    assert "/nonexistent/bwrap" not in availability._checked
 
 
 def test_the_sandbox_check_mounts_nothing_of_the_host_but_usr():

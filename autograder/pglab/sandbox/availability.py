@@ -14,6 +14,8 @@ INSTALL_HINT = (
     "(`pglab grade --unsafe-no-sandbox` once that command exists)."
 )
 
+#: bwrap commands known to work in this process. A failure is not kept: it is checked again
+#: at the next submission, so that a fault that passes costs one submission, not a worker's.
 _checked: dict[str, str | None] = {}
 
 
@@ -64,7 +66,8 @@ def problem(bwrap: str) -> str | None:
                     "kernel.apparmor_restrict_unprivileged_userns on Ubuntu): grade as root, "
                     "or allow them."
                 )
-    _checked[bwrap] = result
+    if result is None:
+        _checked[bwrap] = result
     return result
 
 
