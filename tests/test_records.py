@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -79,3 +80,36 @@ def test_two_records_fail_the_cell(good_outputs):
     """A second, forged record in the same cell is refused rather than guessed between."""
     verdict = judge_cell(ASSIGNMENT, "test_log_prob", good_outputs + good_outputs)
     assert not verdict.passed and "more than one" in verdict.summary
+
+
+def test_rows_reshape_the_records_values_as_stacking_the_calls_would():
+    """``PartRecord.rows`` reads a run of calls as one array straight from the record's flat
+    values: the same array as stacking the calls' outputs, read-only, and None when one of
+    the calls raised or returned another number of values."""
+    probe = ASSIGNMENT.probes["test_leave_one_out"]
+    calls = [len(c) for c in probe.rebuild_inputs()]
+
+    def baseline(rewards):
+        rewards = np.asarray(rewards, dtype=float)
+        if len(rewards) == 3 and rewards[0] > 2.5:
+            raise ValueError("odd batch")
+        if len(rewards) == 4 and rewards[0] > 2.5:
+            return np.zeros(5)
+        return (rewards.sum() - rewards) / (len(rewards) - 1)
+
+    _, part = find_record(record_outputs(probe, leave_one_out_baseline=baseline), probe, calls)
+    stacked = dataclasses.replace(part, flat=None)  # the path of a record built in memory
+    per_size = calls[1] // 3
+    assert any(out is None for out in part.outputs[per_size:])
+    for record in (part, stacked):
+        rows = record.rows(0, per_size, 2)
+        np.testing.assert_array_equal(rows, np.stack(part.outputs[:per_size]))
+        assert rows.shape == (per_size, 2) and not rows.flags.writeable
+        assert record.rows(10, 20, 2).tolist() == np.stack(part.outputs[10:20]).tolist()
+        assert record.rows(per_size, 2 * per_size, 3) is None  # some calls raised
+        assert record.rows(2 * per_size, 3 * per_size, 4) is None  # some returned 5 values
+        assert record.rows(0, per_size, 3) is None  # another size
+        first_good = next(i for i in range(2 * per_size, 3 * per_size) if part.outputs[i].size == 4)
+        np.testing.assert_array_equal(
+            record.rows(first_good, first_good + 1, 4), part.outputs[first_good][None]
+        )

@@ -39,9 +39,30 @@ class PartRecord:
     outputs: list[np.ndarray | None]
     ndims: list[int]
     errors: list[CallError]
+    #: The record's flat values and each call's number of them (-1: the call raised), when
+    #: read from a record: ``rows`` then reshapes instead of stacking.
+    flat: tuple[np.ndarray, np.ndarray] | None = None
 
     def first_error(self) -> CallError | None:
         return self.errors[0] if self.errors else None
+
+    def rows(self, start: int, stop: int, size: int) -> np.ndarray | None:
+        """``outputs[start:stop]`` as one read-only array of shape ``(stop - start, size)``, or
+        None if any of those calls raised or returned another number of values."""
+        if self.flat is None:
+            chunk = self.outputs[start:stop]
+            if any(out is None or out.size != size for out in chunk):
+                return None
+            rows = np.stack(chunk).reshape(len(chunk), size) if chunk else np.empty((0, size))
+            rows.setflags(write=False)
+            return rows
+        values, sizes = self.flat
+        if not np.all(sizes[start:stop] == size):
+            return None
+        first = int(np.maximum(sizes[:start], 0).sum())
+        rows = values[first : first + (stop - start) * size].reshape(stop - start, size)
+        rows.setflags(write=False)
+        return rows
 
 
 def _decode(text: object, dtype: str, what: str) -> np.ndarray:
@@ -89,7 +110,7 @@ def _part(data: object, expected_function: str, expected_calls: int) -> PartReco
                     str(item.get("message", ""))[:300],
                 )
             )
-    return PartRecord(expected_function, outputs, ndims.tolist(), errors)
+    return PartRecord(expected_function, outputs, ndims.tolist(), errors, (values, sizes))
 
 
 def find_record(outputs: list, probe: Probe, expected_calls: list[int]) -> list[PartRecord]:

@@ -9,6 +9,7 @@ with the *reference* of everything else, so one mistake is charged to one cell.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -290,6 +291,25 @@ def _variance_reduction(record: PartRecord, calls: list[tuple]) -> tuple[list[st
     return [line], reduced and agree
 
 
+@functools.cache
+def _loo_batches_by_size(seed: int, stream: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The hidden unbiasedness batches of ``_pglab_loo_batches`` (the probe's second part
+    calls the student on their rewards), as one (actions, rewards) pair of read-only
+    ``(per_size, size)`` arrays per batch size: built once per process, like the judge's
+    inputs, instead of stacking 60,000 small arrays for every notebook."""
+    settings = probes.settings_of(probes._pglab_loo_batches)
+    per_size = settings["per_size"]
+    batches = probes._pglab_loo_batches(np.random.default_rng([seed, stream]))
+    by_size = []
+    for k in range(len(settings["sizes"])):
+        chunk = batches[k * per_size : (k + 1) * per_size]
+        arrays = (np.stack([a for a, _ in chunk]), np.stack([r for _, r in chunk]))
+        for array in arrays:
+            array.setflags(write=False)
+        by_size.append(arrays)
+    return tuple(by_size)
+
+
 def check_leave_one_out(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]):
     """Exact per-sample values, and unbiasedness of the estimator at batch sizes 2 to 4."""
     verdict = exact(
@@ -302,23 +322,18 @@ def check_leave_one_out(probe: Probe, inputs: list[list[tuple]], parts: list[Par
     settings = probes.settings_of(probes._pglab_loo_batches)
     theta, means, stds = settings["theta"], settings["means"], settings["stds"]
     sizes, per_size = settings["sizes"], settings["per_size"]
-    batches = probes._pglab_loo_batches(np.random.default_rng([probe.seed, probe.streams()[1]]))
-    record = parts[1]
-    if any(
-        out is None or out.size != len(r)
-        for out, (_, r) in zip(record.outputs, batches, strict=True)
-    ):
+    batches = _loo_batches_by_size(probe.seed, probe.streams()[1])
+    baselines_by_size = [
+        parts[1].rows(k * per_size, (k + 1) * per_size, size) for k, size in enumerate(sizes)
+    ]
+    if any(rows is None for rows in baselines_by_size):
         if not verdict.passed:
             return verdict
         return Verdict(False, "leave_one_out_baseline failed on some batches of 2 to 4 rewards.")
     target = ref.analytic_gradient(theta, means)
     scores = np.array([-float(ref.sigmoid(theta)), float(ref.sigmoid(-theta))])
     lines, tests = [], []
-    for k, size in enumerate(sizes):
-        chunk = slice(k * per_size, (k + 1) * per_size)
-        actions = np.stack([a for a, _ in batches[chunk]])
-        rewards = np.stack([r for _, r in batches[chunk]])
-        baselines = np.stack(record.outputs[chunk])
+    for size, (actions, rewards), baselines in zip(sizes, batches, baselines_by_size, strict=True):
         estimates = ref.reinforce_estimates(theta, actions, rewards, baselines)
         proxy = stats.leave_one_out_batch_proxy(size, scores, np.asarray(means), np.asarray(stds))
         test = stats.mean_test(estimates.mean(axis=1), target, proxy)
