@@ -11,7 +11,7 @@ INSTALL_HINT = (
     "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`) and grade again. To grade "
     "without a sandbox anyway (student code then runs as you and can read source/ and change "
     "the gradebook), set `c.Sandbox.enabled = False` in nbgrader_config.py "
-    "(`pglab grade --unsafe-no-sandbox` once that command exists)."
+    "(`pglab grade --unsafe-no-sandbox` for one run)."
 )
 
 #: bwrap commands known to work in this process. A failure is not kept: it is checked again
