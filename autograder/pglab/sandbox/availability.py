@@ -14,8 +14,10 @@ INSTALL_HINT = (
     "(`pglab grade --unsafe-no-sandbox` for one run)."
 )
 
-#: bwrap commands known to work in this process. A failure is not kept: it is checked again
-#: at the next submission, so that a fault that passes costs one submission, not a worker's.
+#: bwrap command -> the answer this process keeps for it. Only a pass is stored here: a
+#: failure is checked again at the next submission, so that a fault that passes costs one
+#: submission, not a worker's. (tests/test_cluster.py stores a failure in a worker's preload
+#: to play a machine without bubblewrap; it is answered like any kept answer.)
 _checked: dict[str, str | None] = {}
 
 
