@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, interruptible, pglab
+from support import ASSIGNMENT, handed_in_by, interruptible, pglab
 from test_pglab_grade import AUTOGRADED_MAX, Class, _auto, _cell_index
 
 from pglab.course import nbgrader_env, scores
@@ -249,7 +249,7 @@ def test_a_worker_killed_mid_run_costs_nothing(tmp_path):
     course = klass.course
     students = ("dee", "eve", "fay", "gus")
     for name in students:
-        _put(course, name, nbformat.writes(klass.correct()).encode())
+        _put(course, name, nbformat.writes(handed_in_by(klass.correct(), name)).encode())
     with (
         dask_cluster(tmp_path / "dask") as cluster,
         grading_after_first_result(course, cluster.address) as process,
@@ -330,7 +330,7 @@ def test_an_interrupted_cluster_run_resumes_like_a_local_one(tmp_path):
     course = klass.course
     students = ("dee", "eve", "fay", "gus", "hal")
     for name in students:
-        _put(course, name, nbformat.writes(klass.correct()).encode())
+        _put(course, name, nbformat.writes(handed_in_by(klass.correct(), name)).encode())
     state = course / ".pglab" / "grade" / ASSIGNMENT
     with dask_cluster(tmp_path / "dask", workers=1) as cluster:
         with grading_after_first_result(course, cluster.address, poll=0.2) as process:

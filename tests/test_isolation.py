@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import hashlib
 import json
 import os
 import signal
@@ -25,15 +26,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, REPOSITORY, pglab, without_demonstrations
+from support import ASSIGNMENT, REPOSITORY, handed_in_by, pglab, without_demonstrations
+from tqdm import tqdm
 
 from pglab.course import add_submission, nbgrader_env, run_nbgrader, scores, scratch_course
 from pglab.grading import GradeResult
-from pglab.pipeline.discover import discover
+from pglab.pipeline.discover import Found, discover
 from pglab.pipeline.executors import DIED_REPEATEDLY, LocalBackend
+from pglab.pipeline.run import Outcome, _grade_all
 from pglab.submissions import fill, solution_code
 
 BEFORE, AFTER = "a-before", "z-after"
@@ -360,6 +364,63 @@ def test_a_dying_worker_is_charged_to_its_own_submission_only():
         assert results[key].error == f"graded {key}"
 
 
+class _CountingBackend:
+    """Records what it is asked to grade; each result names the bytes it was given."""
+
+    jobs, where = 1, ""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def grade_each(self, bundle, notebook, items):
+        for key, data in items:
+            self.asked.append(key)
+            yield key, GradeResult(None, error=f"graded {data.decode()}")
+
+    def close(self):
+        pass
+
+
+class _RecordingWriter:
+    def __init__(self):
+        self.saved: list[Outcome] = []
+
+    def save_state(self, outcome: Outcome) -> None:
+        self.saved.append(outcome)
+
+
+def test_byte_identical_files_are_graded_once_and_written_for_each_student():
+    """Three students hand in one file, a fourth another: the backend grades two files, and
+    every student gets a result and a state of their own, each copy naming whose grading it
+    shares."""
+    found = [
+        Found("ann", "ann/reinforce.ipynb", b"same"),
+        Found("bob", "bob/reinforce.ipynb", b"other"),
+        Found("cyd", "cyd/reinforce.ipynb", b"same"),
+        Found("dan", "dan/reinforce.ipynb", b"same"),
+    ]
+    todo = [(f, hashlib.sha256(f.data).hexdigest()) for f in found]
+    backend, writer, outcomes = _CountingBackend(), _RecordingWriter(), []
+    bundle = SimpleNamespace(digest="bundle")
+    _grade_all(todo, backend, bundle, "reinforce", writer, outcomes, tqdm(disable=True))
+    assert backend.asked == ["ann", "bob"]
+    assert [o.student for o in writer.saved] == ["ann", "cyd", "dan", "bob"]
+    by_student = {o.student: o for o in outcomes}
+    assert {s: o.error for s, o in by_student.items()} == {
+        "ann": "graded same",
+        "bob": "graded other",
+        "cyd": "graded same",
+        "dan": "graded same",
+    }
+    assert {s: o.identical_to for s, o in by_student.items()} == {
+        "ann": "",
+        "bob": "",
+        "cyd": "ann",
+        "dan": "ann",
+    }
+    assert by_student["cyd"].submission_sha256 == by_student["ann"].submission_sha256
+
+
 # --- a run that is killed leaves nothing running and loses nothing ---------------------------
 
 _SUBREAPER = """\
@@ -413,7 +474,7 @@ def test_a_killed_run_leaves_nothing_running_and_loses_nothing(tmp_path):
     klass = Course(tmp_path)
     names = ("a-before", "b", "c", "d", "z-after")
     for name in names:
-        add_submission(klass.course, ASSIGNMENT, name, klass.correct())
+        add_submission(klass.course, ASSIGNMENT, name, handed_in_by(klass.correct(), name))
     state = klass.course / ".pglab" / "grade" / ASSIGNMENT
     helper = subprocess.run(
         [sys.executable, "-c", _SUBREAPER, str(klass.course), str(state)],

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, REPOSITORY, interruptible, pglab, without_demonstrations
+from support import (
+    ASSIGNMENT,
+    REPOSITORY,
+    handed_in_by,
+    interruptible,
+    pglab,
+    without_demonstrations,
+)
 
 from pglab.course import add_submission, nbgrader_env, scores, scratch_course
 from pglab.submissions import fill, solution_code
@@ -213,6 +220,8 @@ def test_outputs_are_written(bad_inputs):
 
 @pytest.fixture(scope="module")
 def small_class(tmp_path_factory):
+    """ann and cyd hand in the same correct file, bob a wrong one; graded once by `pglab
+    grade`: (the class, that run's output, its class report)."""
     root = tmp_path_factory.mktemp("resume")
     klass = Class(root)
     wrong = klass.correct()
@@ -224,21 +233,44 @@ def small_class(tmp_path_factory):
         path = klass.course / "submitted" / name / ASSIGNMENT / "reinforce.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(notebook, path)
-    return klass
+    first = pglab(klass.course, "--jobs", "2", "--no-feedback")
+    report = (klass.course / "reports" / f"{ASSIGNMENT}.html").read_text()
+    return klass, first, report
+
+
+def test_identical_files_are_graded_once_and_listed_for_the_ta(small_class):
+    """cyd's file is byte for byte ann's: it is graded once, both get its full marks and
+    their own autograded notebook, and the report lists them together."""
+    klass, first, report = small_class
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "1 byte-identical to another student's file, graded once with it: cyd (as ann)" in (
+        first.stdout
+    )
+    state = klass.course / ".pglab" / "grade" / ASSIGNMENT
+    ann, cyd = (json.loads((state / f"{s}.json").read_text()) for s in ("ann", "cyd"))
+    assert cyd["identical_to"] == "ann" and ann["identical_to"] == ""
+    assert "execute" in ann["timings"] and "execute" not in cyd["timings"]
+    assert cyd["cells"] == ann["cells"] and cyd["score"] == ann["score"]
+    for student in ("ann", "cyd"):
+        assert (klass.course / "autograded" / student / ASSIGNMENT / "reinforce.ipynb").is_file()
+    assert '<h2 id="identical">Identical files</h2>' in report
+    assert (
+        "<td>ann, cyd</td>" in report
+        and "bob" not in report.split('id="identical"')[1].split("<h2")[0]
+    )
 
 
 def test_second_run_regrades_only_new_or_changed_submissions(small_class):
     """Run twice: nothing is regraded. Change one file: only that one is."""
-    course = small_class.course
-    first = pglab(course, "--jobs", "2", "--no-feedback")
+    klass, first, _ = small_class
+    course = klass.course
     assert first.returncode == 0 and "3 graded, 0 unchanged" in first.stdout, first.stdout
     table = scores(course, ASSIGNMENT)
     assert _auto(table["ann"]) == AUTOGRADED_MAX and _auto(table["bob"]) < AUTOGRADED_MAX
+    assert _auto(table["cyd"]) == AUTOGRADED_MAX
     second = pglab(course, "--jobs", "2", "--no-feedback")
     assert "0 graded, 3 unchanged" in second.stdout, second.stdout
-    nbformat.write(
-        small_class.correct(), course / "submitted" / "bob" / ASSIGNMENT / "reinforce.ipynb"
-    )
+    nbformat.write(klass.correct(), course / "submitted" / "bob" / ASSIGNMENT / "reinforce.ipynb")
     third = pglab(course, "--jobs", "2", "--no-feedback")
     assert "1 graded, 2 unchanged" in third.stdout, third.stdout
     assert _auto(scores(course, ASSIGNMENT)["bob"]) == AUTOGRADED_MAX
@@ -251,7 +283,7 @@ def test_an_interrupted_run_loses_nothing_already_graded(tmp_path):
     for name in ("dee", "eve", "fay", "gus"):
         path = course / "submitted" / name / ASSIGNMENT / "reinforce.ipynb"
         path.parent.mkdir(parents=True)
-        nbformat.write(klass.correct(), path)
+        nbformat.write(handed_in_by(klass.correct(), name), path)
     process = subprocess.Popen(
         [
             sys.executable,

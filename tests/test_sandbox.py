@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import pglab
+from support import handed_in_by, pglab
 from traitlets import TraitError
 from traitlets.config import Config
 
@@ -904,7 +904,8 @@ def pglab_resource_class(tmp_path_factory):
     source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     inbox = base / "inbox"
-    notebooks = {name: build_submission(release, source, '"""s"""\n') for name in CLASSMATES}
+    solution = build_submission(release, source, '"""s"""\n')
+    notebooks = {name: handed_in_by(solution, name) for name in CLASSMATES}
     for name in RESOURCE_ATTACKS:
         text = (ATTACKS[0].parent / f"{name}.py").read_text()
         notebooks[name] = build_submission(release, source, text)

@@ -118,6 +118,13 @@ def run(args: argparse.Namespace) -> int:
         f"{len(result.skipped)} files not used, in {result.wall_seconds:.1f} s "
         f"with {result.jobs} jobs{' on ' + result.where if result.where else ''}."
     )
+    copies = [o for o in result.outcomes if o.identical_to and o.status != "unchanged"]
+    if copies:
+        shown = ", ".join(f"{o.student} (as {o.identical_to})" for o in copies[:10])
+        print(
+            f"  {len(copies)} byte-identical to another student's file, graded once with it: "
+            f"{shown}{' ...' if len(copies) > 10 else ''}"
+        )
     for outcome in failed:
         print(f"  could not grade {outcome.student} ({outcome.origin}): {outcome.error}")
     for origin, reason in sorted(result.skipped.items()):

@@ -75,7 +75,7 @@ def summarise(run: Run) -> dict:
     ]
     frequent.sort(key=lambda m: (-m["count"], m["id"]))
     timings = sorted(
-        ({"student": o.student, **o.timings} for o in graded if o.timings),
+        ({"student": o.student, **o.timings} for o in graded if o.timings and not o.identical_to),
         key=lambda t: -t.get("total", 0.0),
     )
     totals = [t.get("total", 0.0) for t in timings]
@@ -95,7 +95,17 @@ def summarise(run: Run) -> dict:
         "median_seconds": statistics.median(totals) if totals else 0.0,
         "flagged": [o for o in graded if o.flags],
         "times": submission_times(run),
+        "identical": identical_files(run),
     }
+
+
+def identical_files(run: Run) -> list[list[str]]:
+    """Groups of students who handed in byte-identical files, largest first."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for outcome in run.outcomes:
+        if outcome.submission_sha256:
+            groups[outcome.submission_sha256].append(outcome.student)
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g))
 
 
 def submission_times(run: Run) -> list[dict]:

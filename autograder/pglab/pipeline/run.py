@@ -64,6 +64,9 @@ class Outcome:
     submitted: str = ""
     #: what else the input says about that (Canvas's LATE mark, a zip without times)
     time_note: str = ""
+    #: the student whose byte-identical file was graded for this one in the same run ("" if
+    #: this file was graded itself): grading is a function of the bundle and the bytes
+    identical_to: str = ""
 
 
 @dataclass
@@ -511,29 +514,46 @@ def _announce_regrades(writer: ClassWriter, todo: list[tuple[Found, str]], say) 
 def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) -> None:
     """Hand every submission to ``backend`` and write each result as it arrives. Only the
     first result for a student is written: a backend that delivers one twice (a task run
-    again after its worker was lost) cannot grade anyone twice."""
-    waiting = {found.student: (found, sha) for found, sha in todo}
-    items = [(found.student, found.data) for found, _ in todo]
+    again after its worker was lost) cannot grade anyone twice.
+
+    Byte-identical files (the untouched release handed in by several students, one file
+    shared by a group) are graded once: grading is a function of the bundle and the bytes
+    alone, so that result is each copy's. Each student's own submission, timestamp and late
+    penalty are still written for that student."""
+    copies: dict[str, list[Found]] = {}
+    for found, sha in todo:
+        copies.setdefault(sha, []).append(found)
+    waiting = {group[0].student: (sha, group) for sha, group in copies.items()}
+    items = [(group[0].student, group[0].data) for group in copies.values()]
     for student, result in backend.grade_each(bundle, notebook, items):
         if student not in waiting:
             continue
-        found, sha = waiting.pop(student)
-        outcome = _outcome(found, sha, bundle.digest, result)
-        mark = time.perf_counter()
-        if outcome.status == "graded":
-            try:
-                writer.write_graded(found, result)
-            except Exception as error:  # this student's result alone cannot be saved
-                outcome = _outcome(
-                    found, sha, bundle.digest, GradeResult(None, error=_not_saved(error))
-                )
-                writer._path("autograded", found.student).unlink(missing_ok=True)
-        # The client's own cost per result: what bounds a cluster's throughput (scale-out.md).
-        outcome.timings = {**outcome.timings, "write": time.perf_counter() - mark}
-        writer.save_state(outcome)
-        outcomes.append(outcome)
-        bar.update(1)
-        bar.set_postfix_str(f"{found.student}: {outcome.status}")
+        sha, group = waiting.pop(student)
+        for found in group:
+            outcome = _outcome(found, sha, bundle.digest, result)
+            if found is not group[0]:
+                outcome.identical_to = group[0].student
+                outcome.timings = {}  # nothing was run for this copy
+            _write_outcome(found, sha, bundle, result, outcome, writer, outcomes, bar)
+
+
+def _write_outcome(found, sha, bundle, result, outcome, writer, outcomes, bar) -> None:
+    """Write one student's result (``outcome`` of ``result``) and its state file."""
+    mark = time.perf_counter()
+    if outcome.status == "graded":
+        try:
+            writer.write_graded(found, result)
+        except Exception as error:  # this student's result alone cannot be saved
+            failed = _outcome(found, sha, bundle.digest, GradeResult(None, error=_not_saved(error)))
+            failed.timings, failed.identical_to = outcome.timings, outcome.identical_to
+            outcome = failed
+            writer._path("autograded", found.student).unlink(missing_ok=True)
+    # The client's own cost per result: what bounds a cluster's throughput (scale-out.md).
+    outcome.timings = {**outcome.timings, "write": time.perf_counter() - mark}
+    writer.save_state(outcome)
+    outcomes.append(outcome)
+    bar.update(1)
+    bar.set_postfix_str(f"{found.student}: {outcome.status}")
 
 
 def cell_results(outcome: Outcome) -> list[CellResult]:
