@@ -1,9 +1,10 @@
 """Throughput of `pglab grade` against stock serial `nbgrader autograde`, in one run.
 
 Builds a class of N submissions from the test corpora (mutants, correct variants and the
-solution, cycled), grades it with stock nbgrader (its default autograde pipeline, serial)
-and with `pglab grade --jobs J` for each J given, and prints submissions per second, the
-ratio to stock, peak memory, and where a submission's time goes (medians).
+solution, cycled; every file distinct, so that no copy is graded once for several), grades
+it with stock nbgrader (its default autograde pipeline, serial) and with `pglab grade --jobs
+J` for each J given, and prints submissions per second, the ratio to stock, peak memory, and
+where a submission's time goes (medians).
 
 With ``--cluster W`` it also starts a Dask scheduler and W one-thread workers on 127.0.0.1
 (each in an empty directory), grades the same class with ``pglab grade --scheduler`` and
@@ -47,7 +48,11 @@ def build_class(course: Path, students: int) -> None:
     corpus = sorted((REPOSITORY / "tests" / "corpus").glob("[mc]*/*.py"))
     texts = ['"""solution"""\n'] + [p.read_text() for p in corpus]
     for index, text in zip(range(students), itertools.cycle(texts), strict=False):
-        add_submission(course, ASSIGNMENT, f"s{index:03d}", build_submission(release, source, text))
+        notebook = build_submission(release, source, text)
+        # Each file its own bytes: `pglab grade` grades byte-identical files once, and the
+        # cycled texts repeat past the corpus's size; stock nbgrader would run every copy.
+        notebook.metadata["pglab_benchmark_student"] = index
+        add_submission(course, ASSIGNMENT, f"s{index:03d}", notebook)
 
 
 def timed(command: list[str], cwd: Path) -> float:
