@@ -27,7 +27,11 @@ def anonymous_mib(pid) -> int:
 
 # What each child holds is read from /proc (its anonymous memory beyond what it inherited),
 # not counted from its own reports: a child the out-of-memory killer ended holds nothing
-# from that moment, even before it is reaped.
+# from that moment, even before it is reaped. The reads of one sweep are not simultaneous:
+# a child read just before the killer ended it, and another read after it grew into the
+# freed memory, would add up to more than was ever held at once. So each sweep counts a
+# child with the smaller of its reads in this sweep and the next: a child only grows while
+# it lives, so at the instant between the two sweeps each held at least that much.
 inherited = anonymous_mib(os.getpid())
 children = set()
 for _index in range(6):
@@ -40,9 +44,11 @@ for _index in range(6):
         os._exit(0)
     children.add(pid)
 peak, killed = 0, 0
+before = {pid: anonymous_mib(pid) for pid in children}
 while children:
-    held = sum(max(0, anonymous_mib(pid) - inherited) for pid in children)
-    peak = max(peak, held)
+    now = {pid: anonymous_mib(pid) for pid in children}
+    held = sum(max(0, min(before[pid], now[pid]) - inherited) for pid in children)
+    peak, before = max(peak, held), now
     pid, status = os.waitpid(-1, os.WNOHANG)
     if pid:
         children.discard(pid)
