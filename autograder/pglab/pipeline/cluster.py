@@ -106,10 +106,6 @@ def grade_task(bundle: Bundle, notebook: str, data: bytes, digest: str, version:
     return grade_plainly(bundle, notebook, data)
 
 
-def _the_bundle(bundle: Bundle) -> Bundle:
-    return bundle
-
-
 def security(settings: Cluster):
     """A ``distributed.Security`` from the TLS settings, or None if none are given."""
     from distributed import Security
@@ -191,15 +187,17 @@ class DaskBackend:
         if not items:
             return
         run = uuid.uuid4().hex[:12]
-        # A task that returns the bundle, not scatter(): scattered data dies with the workers
-        # holding it and its dependents then wait forever, while a task's result is computed
-        # again. Workers fetch it from each other, so the client still sends it once.
-        shipped = self.client.submit(_the_bundle, bundle, key=f"pglab-bundle-{run}", pure=False)
+        # The bundle travels inside every task (tens of KB), not as a task or scattered data
+        # the grading tasks depend on: Dask places a task where its dependencies are held,
+        # so every grading task went to the one worker holding the bundle, two at once on a
+        # one-thread worker. One that killed its worker then took the submission queued
+        # beside it down too, twice, and that innocent submission was given up with it.
+        # Scattered data would also die with its workers and leave its dependents waiting.
         running = {}
         for index, (key, data) in enumerate(items):
             future = self.client.submit(
                 grade_task,
-                shipped,
+                bundle,
                 notebook,
                 data,
                 bundle.digest,
@@ -224,7 +222,6 @@ class DaskBackend:
         finally:
             # On Ctrl-C or an error: withdraw what is still queued; what is saved is saved.
             self.client.cancel(list(running))
-            shipped.release()
 
     def close(self) -> None:
         self.client.close()
