@@ -14,6 +14,13 @@ other one idles; units not listed there start after the listed ones, those that 
 grading pipeline first.
 
 Grouping and order change only which worker runs a test and when, never what it checks.
+
+Not in effect (found 2026-11-30): pytest-xdist's workers collect the tests and run the
+collection hook that calls ``schedule``, and pytest-xdist sets their ``dist`` option to
+"no", so ``tests/conftest.py`` never calls it under `make test`; the files go out in
+collection order. A traced run had the three workers end within a minute of each other
+(831, 863 and 890 s), so the order is worth at most that; applying it is left for a round
+that can measure it.
 """
 
 from __future__ import annotations
