@@ -534,17 +534,18 @@ def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) 
             if found is not group[0]:
                 outcome.identical_to = group[0].student
                 outcome.timings = {}  # nothing was run for this copy
-            _write_outcome(found, sha, bundle, result, outcome, writer, outcomes, bar)
+            _write_outcome(found, result, outcome, writer, outcomes, bar)
 
 
-def _write_outcome(found, sha, bundle, result, outcome, writer, outcomes, bar) -> None:
+def _write_outcome(found, result, outcome, writer, outcomes, bar) -> None:
     """Write one student's result (``outcome`` of ``result``) and its state file."""
     mark = time.perf_counter()
     if outcome.status == "graded":
         try:
             writer.write_graded(found, result)
         except Exception as error:  # this student's result alone cannot be saved
-            failed = _outcome(found, sha, bundle.digest, GradeResult(None, error=_not_saved(error)))
+            unsaved = GradeResult(None, error=_not_saved(error))
+            failed = _outcome(found, outcome.submission_sha256, outcome.bundle_digest, unsaved)
             failed.timings, failed.identical_to = outcome.timings, outcome.identical_to
             outcome = failed
             writer._path("autograded", found.student).unlink(missing_ok=True)
