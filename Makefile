@@ -69,9 +69,8 @@ demo: install
 	$(BIN)/python demo/run_demo.py
 
 # pytest-xdist. `make test` hands out whole test files (a file's module fixtures are built
-# once; the graded corpora and scratch courses are shared between workers, tests/conftest.py)
-# in collection order (tests/scheduling.py's longest-first order is not applied: the workers,
-# which collect, see --dist as "no"; docs/test-suite.md), to one worker more than there are cores:
+# once; the graded corpora and scratch courses are shared between workers, tests/conftest.py),
+# the longest first (tests/scheduling.py, measured), to one worker more than there are cores:
 # each worker spends part of its time waiting (kernels starting, the hub spawning servers,
 # the browser): on 2 cores two workers kept them about 91 % busy (14 min 33 s: the CPU time
 # of a run over twice its length), three 96 % (13 min 40 s, from /proc/stat). Not `--dist

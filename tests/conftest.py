@@ -142,15 +142,11 @@ def shared_graded_class(tmp_path_factory, assignment: str) -> GradedClass:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under `make test` (``--dist loadfile``): which test files start first
-    (tests/scheduling.py).
-
-    Found 2026-11-30: under pytest-xdist this hook runs in the workers, which collect the
-    tests, and pytest-xdist sets their ``dist`` option to "no", so this never reorders
-    anything under `make test`: files go out in collection order (docs/test-suite.md)."""
-    dist = config.getoption("dist", default="no")
-    if dist in ("loadfile", "loadgroup"):
-        scheduling.schedule(items, whole_files=dist == "loadfile")
+    """Under `make test` (``--dist loadfile``): the longest test files start first
+    (tests/scheduling.py). This hook runs in the pytest-xdist workers, which collect the
+    tests; every worker sorts the same way, as pytest-xdist requires."""
+    if scheduling.controller_dist(config) == "loadfile":
+        scheduling.order_files(items)
 
 
 @pytest.fixture(scope="session", autouse=True)

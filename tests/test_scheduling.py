@@ -1,4 +1,5 @@
-"""How `make test` groups tests for its pytest-xdist workers (tests/scheduling.py)."""
+"""The order in which `make test` hands test files to its pytest-xdist workers
+(tests/scheduling.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,7 @@ import pytest
 import scheduling
 
 TESTS = Path(__file__).resolve().parent
-
-
-def _definition(scope: str) -> SimpleNamespace:
-    return SimpleNamespace(scope=scope)
+pytest_plugins = ["pytester"]
 
 
 class Item(SimpleNamespace):
@@ -23,79 +21,83 @@ class Item(SimpleNamespace):
     def get_closest_marker(self, name):
         return (self.marks.get(name) or [None])[-1]
 
-    def add_marker(self, mark):
-        self.marks.setdefault(mark.name, []).append(mark)
+
+def _item(nodeid: str, marks=None, fixturenames=()) -> Item:
+    return Item(nodeid=nodeid, marks=marks or {}, fixturenames=fixturenames)
 
 
-def _item(nodeid: str, marks=None, fixturenames=(), **fixtures) -> Item:
-    info = SimpleNamespace(name2fixturedefs={name: (d,) for name, d in fixtures.items()})
-    return Item(nodeid=nodeid, _fixtureinfo=info, marks=marks or {}, fixturenames=fixturenames)
-
-
-def test_a_split_file_keeps_the_users_of_a_module_fixture_together():
-    split = sorted(scheduling.SPLIT_FILES)[0]
-    shared, other, function = _definition("module"), _definition("class"), _definition("function")
-    items = [
-        _item(f"{split}::test_a[1]", klass=shared, tmp_path=function),
-        _item(f"{split}::test_b", tmp_path=function),
-        _item(f"{split}::test_c", klass=shared, other=other),
-        _item(f"{split}::test_d", other=other),
-        _item(f"{split}::test_e", tmp_path=function),
-        _item("tests/not_split.py::test_f"),
-        _item("tests/not_split.py::test_g", tmp_path=function),
-    ]
-    names = scheduling.unit_names(items)
-    assert [names[i] for i in items] == [
-        f"{split}::test_a",  # a, c and d share klass or other: one unit, named by its first
-        f"{split}::test_b",
-        f"{split}::test_a",
-        f"{split}::test_a",
-        f"{split}::test_e",
-        "tests/not_split.py",
-        "tests/not_split.py",
-    ]
-
-
-def test_longest_units_come_first_and_a_unit_keeps_its_order():
-    listed = next(k for k in scheduling.UNIT_SECONDS if "::" not in k)
+def test_files_come_longest_first_each_in_its_own_order():
+    listed = max(scheduling.FILE_SECONDS, key=scheduling.FILE_SECONDS.get)
     items = [
         _item("tests/cheap.py::test_1"),
         _item("tests/piped.py::test_2", marks={"pipeline": [pytest.mark.pipeline]}),
-        _item(f"{listed}::test_3"),
         _item(f"{listed}::test_4"),
-        _item("tests/corpus.py::test_5", fixturenames=("graded_x",)),
+        _item("tests/cheap.py::test_5"),
+        _item("tests/corpus.py::test_6", fixturenames=("graded_x",)),
+        _item(f"{listed}::test_3"),
+        _item("tests/other_cheap.py::test_7"),
     ]
-    scheduling.schedule(items)
-    order = [i.nodeid.split("::")[1] for i in items]
-    if scheduling.UNIT_SECONDS[listed] > scheduling.UNLISTED_GRADED_CLASS_SECONDS:
-        assert order == ["test_3", "test_4", "test_5", "test_2", "test_1"]
-    else:
-        assert order == ["test_5", "test_3", "test_4", "test_2", "test_1"]
-    groups = {i.nodeid: i.marks["xdist_group"][0].args[0] for i in items}
-    assert groups[f"{listed}::test_3"] == groups[f"{listed}::test_4"] == listed
-
-
-def test_whole_files_come_longest_first_each_in_its_own_order():
-    split = sorted(scheduling.SPLIT_FILES)[0]
-    listed = [k for k in scheduling.UNIT_SECONDS if k.startswith(f"{split}::")]
-    items = [
-        _item("tests/cheap.py::test_1"),
-        _item(f"{split}::test_unlisted"),
-        *(_item(unit) for unit in reversed(listed)),
-        _item("tests/cheap.py::test_2"),
+    scheduling.order_files(items)
+    assert [i.nodeid.split("::")[1] for i in items] == [
+        "test_4",  # the longest listed file, its tests in collection order
+        "test_3",
+        "test_6",  # a file that asks for a graded corpus class
+        "test_2",  # a pipeline file
+        "test_1",  # the rest in collection order
+        "test_5",
+        "test_7",
     ]
-    before = [i.nodeid for i in items]
-    scheduling.schedule(items, whole_files=True)
-    after = [i.nodeid for i in items]
-    in_split = [n for n in before if n.startswith(split)]
-    assert after == [*in_split, "tests/cheap.py::test_1", "tests/cheap.py::test_2"]
 
 
-@pytest.mark.parametrize("unit", sorted(scheduling.UNIT_SECONDS))
-def test_every_listed_unit_names_a_test_file_or_test(unit):
-    """A renamed file or test leaves its figure behind: it must be renamed here too."""
-    path, _, test = unit.partition("::")
-    source = (TESTS.parent / path).read_text()
-    if test:
-        assert path in scheduling.SPLIT_FILES, unit
-        assert f"def {test}(" in source, unit
+def _config(dist: str | None = None, mainargv: list[str] | None = None):
+    config = SimpleNamespace(getoption=lambda name, default=None: dist or default)
+    if mainargv is not None:
+        config.workerinput = {"mainargv": mainargv}
+    return config
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (_config(dist="loadfile"), "loadfile"),
+        (_config(), "no"),
+        # a pytest-xdist worker: its own option says "no"; the controller's command line tells
+        (_config("no", ["pytest", "-n", "3", "--dist", "loadfile"]), "loadfile"),
+        (_config("no", ["pytest", "-n", "3", "--dist=loadfile"]), "loadfile"),
+        (_config("no", ["pytest", "-n", "auto", "--dist", "load"]), "load"),
+        (_config("no", ["pytest", "-n", "2"]), "no"),
+    ],
+)
+def test_the_run_dist_mode_is_read_where_the_workers_can_see_it(config, expected):
+    assert scheduling.controller_dist(config) == expected
+
+
+def test_make_test_applies_the_order_in_its_workers(pytester, monkeypatch):
+    """Under `--dist loadfile` with workers, the longest listed file is collected first."""
+    pytester.makeconftest(
+        "import scheduling\n"
+        "def pytest_collection_modifyitems(config, items):\n"
+        "    if scheduling.controller_dist(config) == 'loadfile':\n"
+        "        scheduling.order_files(items)\n"
+        "def pytest_collection_finish(session):\n"
+        "    if hasattr(session.config, 'workerinput'):\n"
+        "        with open('order-' + session.config.workerinput['workerid'], 'w') as f:\n"
+        "            f.write(session.items[0].nodeid)\n"
+    )
+    listed = max(scheduling.FILE_SECONDS, key=scheduling.FILE_SECONDS.get)
+    Path(pytester.path, "tests").mkdir()
+    Path(pytester.path, "tests", "test_a.py").write_text("def test_a():\n    pass\n")
+    Path(pytester.path, listed).write_text("def test_b():\n    pass\n")
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    result = pytester.runpytest_subprocess(
+        "-p", "xdist", "-n", "2", "--dist", "loadfile", "--no-loadscope-reorder", "tests"
+    )
+    result.assert_outcomes(passed=2)
+    firsts = {p.read_text() for p in pytester.path.glob("order-gw*")}
+    assert firsts == {f"{listed}::test_b"}
+
+
+@pytest.mark.parametrize("path", sorted(scheduling.FILE_SECONDS))
+def test_every_listed_file_exists(path):
+    """A renamed file leaves its figure behind: it must be renamed here too."""
+    assert (TESTS.parent / path).is_file(), path
