@@ -81,8 +81,16 @@ PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 
 ## The whole test suite (includes the nbgrader pipeline, the browser and hub journeys and the
 ## release sync check).
-test: install
-	@$(MAKE) -s system-packages NEEDED="$(TEST_PACKAGES)"
+# On a fresh machine the system packages (apt-get, about 20 s) install while the .venv is
+# built (about a minute, much of it pip waiting on downloads); one after the other where
+# Python's venv module is missing too (both would need apt-get's lock).
+test:
+	@if $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+	  $(MAKE) -s system-packages NEEDED="$(TEST_PACKAGES)" & packages=$$!; \
+	  $(MAKE) --no-print-directory install DEMO_PACKAGES=; built=$$?; \
+	  wait $$packages; installed=$$?; [ $$built = 0 ] || exit $$built; exit $$installed; \
+	else $(MAKE) --no-print-directory install && \
+	  $(MAKE) -s system-packages NEEDED="$(TEST_PACKAGES)"; fi
 	@$(BIN)/python -m pytest -ra -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder || { status=$$?; [ $$status != 5 ] || \
 	  echo "pglab: pytest collected no tests; that is a failure of the suite, not a pass." >&2; \
 	  exit $$status; }

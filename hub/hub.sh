@@ -85,7 +85,9 @@ course_environment() {
     say "installing the course environment in $ENV (a minute or two)"
     [ -x "$ENV/bin/python" ] || "$PYTHON" -m venv "$ENV"
     "$ENV/bin/python" -m pip install --quiet --upgrade pip
-    "$ENV/bin/python" -m pip install --quiet "$REPO[hub]"
+    # pip compiles on one core; compileall on all of them (as the Makefile does for .venv).
+    "$ENV/bin/python" -m pip install --quiet --no-compile "$REPO[hub]"
+    "$ENV/bin/python" -m compileall -q -j0 "$ENV/lib" >/dev/null 2>&1 || true
     touch "$stamp"
   fi
   local proxy="$PGLAB_PREFIX/proxy/node_modules/.bin/configurable-http-proxy"
