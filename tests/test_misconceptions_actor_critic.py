@@ -16,14 +16,13 @@ from unittest import mock
 import nbformat
 import numpy as np
 import pytest
-from support import CORPUS, REPOSITORY
+from support import CORPUS, REPOSITORY, rendered
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks.verdict import agrees
 from pglab.judge import judge_notebook
 from pglab.misconceptions import actor_critic as cat
 from pglab.misconceptions.actor_critic import CATALOGUE
-from pglab.probes import render
 from pglab.probes.actor_critic import PROBES
 from pglab.reference import actor_critic_given
 from pglab.submissions import corpus_settings, overrides_from_python, solution_code
@@ -332,7 +331,7 @@ def recorded(corpus_text: str) -> dict[str, list]:
     with mock.patch("IPython.display.display", display), np.errstate(all="ignore"):
         for grade_id, probe in ASSIGNMENTS["actor_critic"].probes.items():
             shown.clear()
-            exec(render(probe, "tests"), dict(namespace))  # noqa: S102 - our own probe code
+            exec(rendered(probe), dict(namespace))  # noqa: S102 - our own probe code
             outputs[grade_id] = list(shown)
     return outputs
 
