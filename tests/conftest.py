@@ -145,8 +145,7 @@ def pytest_collection_modifyitems(config, items):
     """Under `make test` (``--dist loadfile``): the longest test files start first
     (tests/scheduling.py). This hook runs in the pytest-xdist workers, which collect the
     tests; every worker sorts the same way, as pytest-xdist requires."""
-    if scheduling.controller_dist(config) == "loadfile":
-        scheduling.order_files(items)
+    scheduling.apply(config, items)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -60,7 +60,7 @@ def controller_dist(config: pytest.Config) -> str:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return config.getoption("dist", default="no") or "no"
-    argv = list(workerinput.get("mainargv", ()))
+    argv = workerinput.get("mainargv", ())
     for index, argument in enumerate(argv):
         if argument == "--dist" and index + 1 < len(argv):
             return argv[index + 1]
@@ -91,6 +91,12 @@ def order_files(items: list[pytest.Item]) -> None:
     by_file: dict[str, list[pytest.Item]] = {}
     for item in items:
         by_file.setdefault(file_of(item), []).append(item)
-    rank = {path: index for index, path in enumerate(by_file)}
-    paths = sorted(by_file, key=lambda p: (-seconds(p, by_file[p]), rank[p]))
+    paths = sorted(by_file, key=lambda p: -seconds(p, by_file[p]))  # stable: ties keep order
     items[:] = [item for path in paths for item in by_file[path]]
+
+
+def apply(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """What ``pytest_collection_modifyitems`` does: under ``--dist loadfile``, in the
+    controller or a worker, the longest files first; otherwise nothing."""
+    if controller_dist(config) == "loadfile":
+        order_files(items)

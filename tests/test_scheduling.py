@@ -73,12 +73,12 @@ def test_the_run_dist_mode_is_read_where_the_workers_can_see_it(config, expected
 
 
 def test_make_test_applies_the_order_in_its_workers(pytester, monkeypatch):
-    """Under `--dist loadfile` with workers, the longest listed file is collected first."""
+    """Under `--dist loadfile` with workers, the longest listed file is collected first (the
+    hook is tests/conftest.py's: ``scheduling.apply``)."""
     pytester.makeconftest(
         "import scheduling\n"
         "def pytest_collection_modifyitems(config, items):\n"
-        "    if scheduling.controller_dist(config) == 'loadfile':\n"
-        "        scheduling.order_files(items)\n"
+        "    scheduling.apply(config, items)\n"
         "def pytest_collection_finish(session):\n"
         "    if hasattr(session.config, 'workerinput'):\n"
         "        with open('order-' + session.config.workerinput['workerid'], 'w') as f:\n"
