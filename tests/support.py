@@ -140,17 +140,7 @@ class ProbeKernel:
 
     def record(self, probe, **overrides) -> list[dict]:
         """The outputs a kernel shows for the probe's cell."""
-        from unittest import mock
-
-        namespace = self.reference_namespace() | overrides
-        shown = []
-
-        def display(data, raw=False):
-            shown.append({"output_type": "display_data", "data": data, "metadata": {}})
-
-        with mock.patch("IPython.display.display", display):
-            exec(rendered(probe), namespace)  # noqa: S102 - our own probe code
-        return shown
+        return record_probe(probe, self.reference_namespace() | overrides)
 
     def verdict(self, name: str, **overrides):
         """The verdict on autograded cell NAME, judged outside the kernel as pglab does."""
@@ -168,6 +158,21 @@ def rendered(probe) -> str:
     from pglab.probes import render
 
     return render(probe, "tests")
+
+
+def record_probe(probe, namespace: dict) -> list[dict]:
+    """The outputs ``probe``'s hidden-test code shows when run in ``namespace`` (a kernel's
+    globals: the student's functions and the notebook's helpers), which it may change."""
+    from unittest import mock
+
+    shown = []
+
+    def display(data, raw=False):
+        shown.append({"output_type": "display_data", "data": data, "metadata": {}})
+
+    with mock.patch("IPython.display.display", display):
+        exec(rendered(probe), namespace)  # noqa: S102 - our own probe code
+    return shown
 
 
 REWARDS_TO_GO_KERNEL = ProbeKernel("rewards_to_go", REWARDS_TO_GO_API)

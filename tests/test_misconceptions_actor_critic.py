@@ -11,12 +11,11 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from unittest import mock
 
 import nbformat
 import numpy as np
 import pytest
-from support import CORPUS, REPOSITORY, rendered
+from support import CORPUS, REPOSITORY, record_probe
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks.verdict import agrees
@@ -322,18 +321,11 @@ def notebook_namespace(corpus_text: str) -> dict:
 def recorded(corpus_text: str) -> dict[str, list]:
     """grade_id -> the outputs each probe shows in a kernel running this submission."""
     namespace = notebook_namespace(corpus_text)
-    shown: list = []
-
-    def display(data, raw=False):
-        shown.append({"output_type": "display_data", "data": data, "metadata": {}})
-
-    outputs = {}
-    with mock.patch("IPython.display.display", display), np.errstate(all="ignore"):
-        for grade_id, probe in ASSIGNMENTS["actor_critic"].probes.items():
-            shown.clear()
-            exec(rendered(probe), dict(namespace))  # noqa: S102 - our own probe code
-            outputs[grade_id] = list(shown)
-    return outputs
+    with np.errstate(all="ignore"):
+        return {
+            grade_id: record_probe(probe, dict(namespace))
+            for grade_id, probe in ASSIGNMENTS["actor_critic"].probes.items()
+        }
 
 
 def failing_cells(corpus_text: str) -> dict[str, str | None]:
