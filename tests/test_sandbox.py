@@ -144,6 +144,42 @@ def test_prebuilt_font_list_is_bound_read_only(tmp_path):
     assert f"chown -R 2100000001:2100000001 {HOME};" not in script
 
 
+def test_font_list_is_asked_for_once_per_environment(tmp_path, monkeypatch):
+    """The grader's own interpreter is asked where its font list is once; later grading
+    processes read the answer. Another interpreter is asked each time, and a list that went
+    missing is built again."""
+    from pglab.sandbox import font_cache
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    asked = []
+    run = subprocess.run
+
+    def counted(argv, **kwargs):
+        asked.append(argv[0])
+        return run(argv, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counted)
+
+    def in_a_new_process(interpreter: str):
+        monkeypatch.setattr(font_cache, "_built", {})
+        return font_cache.font_list(interpreter)
+
+    first = in_a_new_process(sys.executable)
+    assert first is not None and first.is_file() and first.name.startswith("fontlist-v")
+    assert first.parent.parent == tmp_path / f"pglab-sandbox-fonts-{os.geteuid()}"
+    assert (in_a_new_process(sys.executable), len(asked)) == (first, 1)
+
+    other = tmp_path / "other-python"  # the base interpreter, outside the grader's venv
+    other.symlink_to(sys.executable)
+    in_a_new_process(str(other))
+    in_a_new_process(str(other))
+    assert asked == [sys.executable, str(other), str(other)]
+
+    first.unlink()
+    assert in_a_new_process(sys.executable) == first and first.is_file()
+    assert len(asked) == 4
+
+
 def test_kernel_environment_keeps_nothing_of_the_graders():
     host = {"NBGRADER_EXECUTION": "autograde", "SECRET_TOKEN": "x", "PWD": "/course", "HOME": "/r"}
     env = kernel_env(Sandbox(), host, Path("/venv/bin"))
