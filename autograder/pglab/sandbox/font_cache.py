@@ -68,23 +68,27 @@ def font_list(interpreter: str) -> Path | None:
         folder.mkdir(mode=0o755, exist_ok=True)
         with open(root / f"{key}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            path = _recorded(folder) if reusable else None
-            if path is None:
-                env = {"PATH": os.defpath, "MPLCONFIGDIR": str(folder), "HOME": str(folder)}
-                done = subprocess.run(
-                    [interpreter, "-c", PRINT_PATH], env=env, capture_output=True, text=True,
-                    timeout=120,
-                )  # fmt: skip
-                path = Path(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+            recorded = _recorded(folder) if reusable else None
+            path = recorded or _ask(interpreter, folder)
             if path and path.is_file() and path.parent == folder:
                 path.chmod(0o644)
                 result = path
-                if reusable:
+                if reusable and recorded is None:
                     (folder / BUILT).write_text(path.name)
     except (OSError, subprocess.SubprocessError, IndexError):
         result = None
     _built[interpreter] = result
     return result
+
+
+def _ask(interpreter: str, folder: Path) -> Path | None:
+    """Where ``interpreter``'s matplotlib keeps its font list with ``folder`` as its cache
+    (building the list there if it is missing)."""
+    env = {"PATH": os.defpath, "MPLCONFIGDIR": str(folder), "HOME": str(folder)}
+    done = subprocess.run(
+        [interpreter, "-c", PRINT_PATH], env=env, capture_output=True, text=True, timeout=120
+    )
+    return Path(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
 
 
 def _recorded(folder: Path) -> Path | None:
