@@ -54,7 +54,7 @@ from pglab.sandbox.command import (
     kernel_env,
     python_paths,
 )
-from pglab.sandbox.kernel_manager import package_dirs
+from pglab.sandbox.kernel_manager import SandboxKernelManager, package_dirs
 from pglab.submissions import build_submission, corpus_settings, fill, solution_code
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -559,6 +559,30 @@ def test_killed_kernel_fails_its_cell_and_the_rest(tmp_path):
         "KernelDied" in out[1]
         and "not run: the kernel died or broke its connection in cell 1" in out[2]
     )
+
+
+@pytest.mark.pipeline
+def test_kernel_is_killed_after_the_last_cell_with_every_output_kept(tmp_path, monkeypatch):
+    """After the last cell the kernel is killed, not asked to shut down (a graceful stop runs
+    the interpreter's whole clean-up, and a student's atexit hooks, for nothing): what the
+    last cell printed has arrived all the same."""
+    stops = []
+    shutdown = SandboxKernelManager.shutdown_kernel
+
+    async def recorded(self, now=False, restart=False):
+        stops.append(now)
+        return await shutdown(self, now=now, restart=restart)
+
+    monkeypatch.setattr(SandboxKernelManager, "shutdown_kernel", recorded)
+    out = execute(
+        [
+            "import atexit, time\natexit.register(time.sleep, 600)\nprint('hook set')",
+            "print('last cell', flush=True)",
+        ],
+        tmp_path,
+    )
+    assert out == ["hook set\n", "last cell\n"]
+    assert stops == [True]
 
 
 @pytest.mark.pipeline

@@ -14,7 +14,10 @@ Used in place of ``Execute`` in the autograde pipeline (``nbgrader_config.py``):
   1 MiB) is received at all (ZeroMQ ``MAXMSGSIZE``);
 - a kernel that dies (killed, crashed, ``os._exit``) or breaks the messaging protocol
   (garbled or missing messages) fails its cell and every later cell with a ``KernelDied``
-  error, instead of aborting the student's whole autograde run.
+  error, instead of aborting the student's whole autograde run;
+- once the last cell has run, the kernel is killed, not asked to shut down
+  (``shutdown_kernel``): everything graded has arrived by then, and the whole sandbox is
+  removed anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Enum, Integer
 
 from pglab.sandbox import Sandbox, SandboxKernelManager, require
 from pglab.sandbox.messages import UNLIMITED, BoundedKernelManager
@@ -118,6 +121,16 @@ class SandboxedExecute(Execute):
         "0 means no limit. No single frame larger than the larger of the two limits plus "
         "1 MiB is received at all (ZeroMQ drops the connection; the cell usually then fails "
         "with KernelDied).",
+    ).tag(config=True)
+
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"],
+        default_value="immediate",
+        help="How the kernel is stopped after the last cell (nbclient's setting, whose own "
+        "default is 'graceful'). 'immediate' kills the sandbox's processes at once: its "
+        "outputs have all arrived by then, a student's atexit hooks have nothing to add to "
+        "the grade, and a graceful stop costs the kernel's interpreter its whole clean-up "
+        "(about a CPU-second with torch imported) for nothing.",
     ).tag(config=True)
 
     drain_timeout = Integer(
