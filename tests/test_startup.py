@@ -34,3 +34,26 @@ def test_loading_the_checks_does_not_import_pyplot() -> None:
     when the first figure is drawn (pglab.checks.figures.pyplot), not at load."""
     loaded = "pglab.cli.main, pglab.preprocessors, pglab.pipeline.report"
     assert imported_modules(loaded, ("matplotlib.pyplot",)) == []
+
+
+def test_a_process_that_imported_pglab_skips_the_final_collections() -> None:
+    """A process that imported pglab (every nbgrader command of the course, every pglab
+    command) freezes its objects at exit, so that the interpreter's teardown does not run the
+    garbage collector over nbgrader's modules (half a CPU-second each); atexit hooks
+    registered before and after pglab's still run."""
+    probe = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen at the end:', gc.get_freeze_count() > 0))\n"
+        "import pglab\n"
+        "atexit.register(lambda: print('hook after pglab ran'))\n"
+        "print('frozen while running:', gc.get_freeze_count() > 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "frozen while running: False",
+        "hook after pglab ran",
+        "frozen at the end: True",
+    ]
