@@ -177,6 +177,25 @@ def graded_actor_critic(tmp_path_factory) -> GradedClass:
     return shared_graded_class(tmp_path_factory, "actor_critic")
 
 
+#: What a stubbed verdict figure is (``without_verdict_figures``): PNG's signature only.
+PLACEHOLDER_FIGURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def without_verdict_figures(monkeypatch) -> bytes:
+    """The Monte Carlo verdicts' figures (``pglab.checks.figures``) replaced by a placeholder,
+    for the in-process misconception tests, whose subject is which cells each mutant
+    fails: drawing their 171 figures took 12 of their 46 CPU-seconds. Every figure is still
+    drawn for the same mutants by the corpus classes graded through nbgrader
+    (``graded_class`` and the others), for the reference inputs by tests/test_probes*.py,
+    and checked in a feedback page by tests/test_grading_pipeline.py."""
+    from pglab.checks import figures
+
+    for name in ("running_mean", "batch_means", "component_means"):
+        monkeypatch.setattr(figures, name, lambda *args, **kwargs: PLACEHOLDER_FIGURE)
+    return PLACEHOLDER_FIGURE
+
+
 @pytest.fixture(scope="session")
 def rewards_to_go_kernel() -> ProbeKernel:
     """The rewards_to_go probes run in this process against the reference (or overrides)."""

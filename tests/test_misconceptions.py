@@ -16,6 +16,10 @@ from pglab.judge import judge_cell
 from pglab.misconceptions.reinforce import CATALOGUE
 from pglab.submissions import corpus_settings
 
+# Which cells each mutant fails is the subject here; the verdicts' figures are drawn by the
+# graded corpus classes (tests/conftest.py: without_verdict_figures).
+pytestmark = pytest.mark.usefixtures("without_verdict_figures")
+
 ASSIGNMENT = ASSIGNMENTS["reinforce"]
 MUTANTS = corpus_files("mutants")
 

@@ -26,6 +26,10 @@ from pglab.probes.actor_critic import PROBES
 from pglab.reference import actor_critic_given
 from pglab.submissions import corpus_settings, overrides_from_python, solution_code
 
+# Which cells each mutant fails is the subject here; the verdicts' figures are drawn by the
+# graded corpus classes (tests/conftest.py: without_verdict_figures).
+pytestmark = pytest.mark.usefixtures("without_verdict_figures")
+
 torch = pytest.importorskip("torch")
 
 MUTANTS = sorted((CORPUS / "actor_critic" / "mutants").glob("*.py"))

@@ -21,6 +21,10 @@ from pglab.records import PartRecord
 from pglab.reference import rewards_to_go as ref
 from pglab.submissions import corpus_settings, overrides_from_python, solution_code
 
+# Which cells each mutant fails is the subject here; the verdicts' figures are drawn by the
+# graded corpus classes (tests/conftest.py: without_verdict_figures).
+pytestmark = pytest.mark.usefixtures("without_verdict_figures")
+
 MUTANTS = sorted((CORPUS / "rewards_to_go" / "mutants").glob("*.py"))
 
 API = REWARDS_TO_GO_API
