@@ -86,6 +86,20 @@ def interruptible() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def pglab_script(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """The installed `pglab` script with ARGS in ``course``, as instructors run it (its
+    sys.path does not start with the working directory, as `python -m` does: the course's
+    own plugin must still import)."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "pglab"), *args],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     """`pglab grade ASSIGNMENT ARGS --quiet` in ``course``, as an instructor runs it."""
     return subprocess.run(

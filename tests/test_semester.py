@@ -8,8 +8,6 @@ import csv
 import json
 import shutil
 import struct
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,8 +15,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from support import ASSIGNMENT, REPOSITORY, without_demonstrations
+from support import pglab_script as pglab
 
-from pglab.course import nbgrader_env, run_nbgrader, scratch_course
+from pglab.course import run_nbgrader, scratch_course
 from pglab.roster import RosterRow, parse_roster
 from pglab.submissions import fill, solution_code
 
@@ -44,19 +43,6 @@ METHODS = {
 }
 
 pytestmark = pytest.mark.pipeline
-
-
-def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """The installed `pglab` script, as instructors run it (its sys.path does not start with
-    the working directory, as `python -m` does: the course's own plugin must still import)."""
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "pglab"), *args],
-        cwd=course,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def saved(course: Path) -> dict[str, tuple[float, float]]:

@@ -28,6 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def writes_course(args: argparse.Namespace) -> bool:
+    """Exporting saves the late penalties in the gradebook first (pglab.course_lock)."""
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     folder = Path(args.to).resolve() if args.to else course / "exports"

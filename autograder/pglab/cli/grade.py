@@ -61,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def writes_course(args: argparse.Namespace) -> bool:
+    """Grading writes the gradebook and the course's trees (pglab.course_lock)."""
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     source = Path(args.submissions).resolve() if args.submissions else course / "submitted"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from pglab import __version__
 from pglab.cli import config_reference, export, grade, probes, release, roster, scan
+from pglab.course_lock import CourseBusy, holding_course
 
 VERBS = {
     "grade": grade,
@@ -49,7 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb is None:
         parser.print_help()
         return 0
-    return VERBS[args.verb].run(args)
+    module = VERBS[args.verb]
+    if not getattr(module, "writes_course", lambda _: False)(args):
+        return module.run(args)
+    try:
+        with holding_course(Path(args.course), sys.argv[1:] if argv is None else argv):
+            return module.run(args)
+    except CourseBusy as busy:
+        print(f"pglab {args.verb}: {busy}")
+        return 2
 
 
 if __name__ == "__main__":

@@ -46,6 +46,11 @@ def source_notebook(course: Path, assignment: Assignment) -> Path:
     return course / "source" / assignment.name / f"{assignment.name}.ipynb"
 
 
+def writes_course(args: argparse.Namespace) -> bool:
+    """``--write`` rewrites the source notebooks; checking only reads them."""
+    return args.write
+
+
 def run(args: argparse.Namespace) -> int:
     status = 0
     for assignment in ASSIGNMENTS.values():

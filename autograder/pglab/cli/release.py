@@ -111,6 +111,11 @@ def stale_sources(course: Path, names: list[str]) -> list[str]:
     return found
 
 
+def writes_course(args: argparse.Namespace) -> bool:
+    """Regenerating writes release/, solutions/ and the gradebook; ``--check`` only reads."""
+    return not args.check
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     names = args.assignments or list(ASSIGNMENTS)

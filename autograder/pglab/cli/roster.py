@@ -25,6 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--course", default=".", help="course directory (default: .)")
 
 
+def writes_course(args: argparse.Namespace) -> bool:
+    """The roster is written into the gradebook (pglab.course_lock)."""
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     try:
