@@ -103,10 +103,3 @@ def test_a_killed_holder_leaves_the_course_free(course):
         holder.wait(timeout=60)
     with holding_course(course, HOLDER):
         assert HOLDER[0] in (course / LOCK_FILE).read_text()
-
-
-def test_a_mistyped_course_is_not_created(tmp_path):
-    missing = tmp_path / "no-such-course"
-    result = pglab(tmp_path, "export", ASSIGNMENT, "--course", str(missing))
-    assert result.returncode != 0
-    assert not missing.exists()

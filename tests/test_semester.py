@@ -304,6 +304,38 @@ def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
     assert not (course / "release").exists()  # release/ is pglab release's, not grade's
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["grade", ASSIGNMENT],
+        ["grade", ASSIGNMENT, "inbox"],
+        ["export", ASSIGNMENT],
+        ["roster", "roster.csv"],
+        ["release", ASSIGNMENT],
+        ["release", "--check"],
+        ["scan", ASSIGNMENT],
+        ["probes", "--check"],
+    ],
+    ids=" ".join,
+)
+def test_every_verb_outside_a_course_says_so_in_one_line(tmp_path, command):
+    """Run in the wrong folder (no nbgrader_config.py), or with a mistyped --course, a verb
+    says where it looked in one line, and leaves that folder as it was."""
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "roster.csv").write_text("id\nann\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    here = pglab(tmp_path, *command)
+    mistyped = pglab(tmp_path, *command, "--course", str(tmp_path / "no-such-course"))
+    for result, where in ((here, tmp_path), (mistyped, tmp_path / "no-such-course")):
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stdout == (
+            f"pglab {command[0]}: {where} is not a course directory (it has no "
+            "nbgrader_config.py): run pglab in the course directory, or pass --course DIR.\n"
+        )
+        assert result.stderr == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_submission_times_keep_their_time_zone_and_lms_zip_dates_are_not_taken_for_them(
     tmp_path,
 ):

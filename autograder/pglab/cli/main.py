@@ -52,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     module = VERBS[args.verb]
+    course = getattr(args, "course", None)
+    if course is not None and not (Path(course) / "nbgrader_config.py").is_file():
+        print(
+            f"pglab {args.verb}: {Path(course).resolve()} is not a course directory (it has no "
+            "nbgrader_config.py): run pglab in the course directory, or pass --course DIR."
+        )
+        return 2
     if not getattr(module, "writes_course", lambda _: False)(args):
         return module.run(args)
     try:
