@@ -336,6 +336,33 @@ def test_every_verb_outside_a_course_says_so_in_one_line(tmp_path, command):
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+def test_mistyped_arguments_are_named_in_one_line(tmp_path):
+    """An instructor's typo (a zip that is not there, no jobs, an assignment that does not
+    exist) gets one line naming it, before any work, and nothing is created."""
+    course = tmp_path / "clone"
+    course.mkdir()
+    shutil.copy(REPOSITORY / "nbgrader_config.py", course)
+    shutil.copytree(REPOSITORY / "source", course / "source")
+    (course / "inbox").mkdir()
+    expected = {
+        ("grade", ASSIGNMENT, "submisions.zip"): f"pglab grade: {course}/submisions.zip does "
+        "not exist\n",
+        ("grade", ASSIGNMENT, "inbox", "--jobs", "0"): "argument --jobs/-j: 0 notebooks at "
+        "once: give 1 or more",
+        ("release", "reinfroce"): f"pglab release: no source/reinfroce/ in {course}; the "
+        "assignments here: actor_critic, reinforce, rewards_to_go\n",
+        ("release", "--check", "reinfroce"): "pglab release: no source/reinfroce/",
+    }
+    for command, says in expected.items():
+        result = pglab(course, *command)
+        assert result.returncode == 2, (command, result.stdout + result.stderr)
+        assert says in result.stdout + result.stderr, (command, result.stdout + result.stderr)
+        assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in course.iterdir()) == [
+        ".pglab", "inbox", "nbgrader_config.py", "source"
+    ]  # fmt: skip
+
+
 def test_submission_times_keep_their_time_zone_and_lms_zip_dates_are_not_taken_for_them(
     tmp_path,
 ):

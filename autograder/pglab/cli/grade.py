@@ -24,6 +24,17 @@ from pglab.sandbox import SandboxUnavailable
 HELP = "Grade a submitted/ tree, a folder of notebooks or an LMS zip: grades, feedback, report."
 
 
+def at_least_one(text: str) -> int:
+    """``--jobs``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} notebooks at once: give 1 or more")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="assignment name, e.g. reinforce")
     parser.add_argument(
@@ -33,7 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: the course's submitted/)",
     )
     parser.add_argument(
-        "--jobs", "-j", type=int, default=None, help="notebooks graded at once (default: all cores)"
+        "--jobs",
+        "-j",
+        type=at_least_one,
+        default=None,
+        help="notebooks graded at once (default: all cores)",
     )
     parser.add_argument("--course", default=".", help="course directory (default: .)")
     parser.add_argument("--no-feedback", action="store_true", help="skip feedback generation")
@@ -74,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
             f"pglab grade: no submissions yet: {source} does not exist. Collect them "
             "(nbgrader collect, or the hub's exchange), or give a folder or an LMS zip."
         )
+        return 2
+    if not source.exists():  # a mistyped folder or zip: said before the gradebook is opened
+        print(f"pglab grade: {source} does not exist")
         return 2
     try:
         result = grade_class(

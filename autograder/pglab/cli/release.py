@@ -119,6 +119,14 @@ def writes_course(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     names = args.assignments or list(ASSIGNMENTS)
+    unknown = [n for n in names if not (course / "source" / n).is_dir()]
+    if unknown:
+        known = sorted(p.name for p in (course / "source").glob("*") if p.is_dir())
+        print(
+            f"pglab release: no source/{unknown[0]}/ in {course}; the assignments here: "
+            f"{', '.join(known) or 'none'}"
+        )
+        return 2
     stale = stale_sources(course, [n for n in names if n in ASSIGNMENTS])
     if stale:
         print("\n".join(stale))
