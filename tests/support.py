@@ -100,10 +100,13 @@ def pglab_script(course: Path, *args: str, timeout: int = 900) -> subprocess.Com
     )
 
 
-def pglab(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """`pglab grade ASSIGNMENT ARGS --quiet` in ``course``, as an instructor runs it."""
+def pglab(
+    course: Path, *args: str, timeout: int = 900, quiet: bool = True
+) -> subprocess.CompletedProcess:
+    """`pglab grade ASSIGNMENT ARGS --quiet` in ``course``, as an instructor runs it (its
+    output captured: not a terminal)."""
     return subprocess.run(
-        [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, *args, "--quiet"],
+        [sys.executable, "-m", "pglab", "grade", ASSIGNMENT, *args, *(["--quiet"] * quiet)],
         cwd=course,
         env=nbgrader_env(),
         capture_output=True,

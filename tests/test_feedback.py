@@ -32,8 +32,17 @@ def test_feedback_is_parallel_incremental_and_the_same_as_nbgraders(tmp_path):
     secret = course / "submitted" / "ann" / ASSIGNMENT / "submission_secret.txt"
     secret.write_text("0123abcd\n")
 
-    first = pglab(course, "--jobs", "2")
+    first = pglab(course, "--jobs", "2", quiet=False)
     assert first.returncode == 0 and "3 graded" in first.stdout, first.stdout + first.stderr
+    # Not on a terminal, the progress is a line per notebook, not a bar redrawn with \r.
+    assert "\r" not in first.stderr
+    lines = [line.split() for line in first.stderr.splitlines() if line.startswith("grading ")]
+    assert [line[:3] for line in lines] == [
+        ["grading", f"{ASSIGNMENT}:", f"{k}/3"] for k in (1, 2, 3)
+    ], first.stderr
+    assert sorted(line[3:] for line in lines) == [
+        [f"{s}:", "graded"] for s in ("ann", "bob", "cyd")
+    ]
     assert "feedback could not be generated" not in first.stdout
     assert (course / "autograded" / "ann" / ASSIGNMENT / "submission_secret.txt").read_text() == (
         "0123abcd\n"

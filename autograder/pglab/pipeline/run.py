@@ -26,7 +26,6 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from nbgrader.utils import find_all_files, parse_utc
 from sqlalchemy.exc import SAWarning
-from tqdm import tqdm
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 from traitlets.utils.importstring import import_item
@@ -37,6 +36,7 @@ from pglab.grading.text import plain_text
 from pglab.pipeline.cluster import Cluster, DaskBackend
 from pglab.pipeline.discover import Discovery, Found, discover
 from pglab.pipeline.executors import Backend, LocalBackend
+from pglab.pipeline.progress import progress as progress_display
 from pglab.preprocessors import SaveAutoGradesOnce
 from pglab.sandbox import Sandbox, require
 
@@ -443,7 +443,7 @@ def grade_class(
         )
     else:
         backend = LocalBackend(max(1, jobs or os.cpu_count() or 1))
-    bar = tqdm(total=len(todo), unit="notebook", desc=f"grading {assignment}", disable=not progress)
+    bar = progress_display(len(todo), f"grading {assignment}", enabled=progress)
     try:
         _grade_all(todo, backend, bundle, notebook, writer, outcomes, bar)
     finally:
