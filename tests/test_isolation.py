@@ -270,6 +270,28 @@ def test_a_display_name_cannot_take_a_classmates_id(tmp_path):
     assert not found.conflicts
 
 
+def test_hub_e_mail_usernames_keep_their_id_and_formulas_do_not_start_one(tmp_path):
+    """nbgrader's ids are kept as they are: a hub whose users log in with their e-mail
+    address collects into submitted/ann@uni.edu/, and the grades and the feedback must go
+    to that student, not to an ann_uni.edu nbgrader has never heard of."""
+    _put(
+        tmp_path,
+        {
+            f"ann@uni.edu/{ASSIGNMENT}/reinforce.ipynb": b"ann",
+            f"josé/{ASSIGNMENT}/reinforce.ipynb": b"jose",
+            "bob+rl@uni.edu/reinforce.ipynb": b"bob",
+            "=cmd|calc/reinforce.ipynb": b"formula",
+        },
+    )
+    found = discover(tmp_path, ASSIGNMENT, "reinforce")
+    assert {s: f.data for s, f in found.submissions.items()} == {
+        "ann@uni.edu": b"ann",
+        "josé": b"jose",
+        "bob+rl@uni.edu": b"bob",
+        "cmd_calc": b"formula",
+    }
+
+
 def test_an_ambiguous_flat_moodle_name_is_reported_not_guessed(tmp_path):
     _put(
         tmp_path,

@@ -269,6 +269,23 @@ def test_rosters_in_the_formats_canvas_and_moodle_export():
         parse_roster("name,grade\nann,3\n")
 
 
+def test_roster_ids_that_grading_would_read_otherwise_are_named(tmp_path):
+    """A roster id no folder could carry as written ("ann lee": pglab grade reads ann_lee)
+    would leave that student at zero in the export beside their own grades: say so."""
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(REPOSITORY / "nbgrader_config.py", course)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name\nann@uni.edu,Ann\nbo lee,Bo\n")
+    result = pglab(course, "roster", str(roster))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "pglab roster: 1 id(s) are not what pglab grade reads from a folder or file of that "
+        "name, so their grades would land elsewhere: 'bo lee' (pglab grade: 'bo_lee'); they "
+        "are added as written"
+    )
+
+
 def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
     """A clone has source/ and the config but no gradebook: no verb ends in a traceback.
     (`pglab release` is nbgrader's generate_assignment, which creates the gradebook by

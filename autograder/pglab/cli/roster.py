@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pglab.pipeline.discover import student_id_of
 from pglab.roster import RosterError, add_students, read_roster
 
 HELP = "Add the students of a Canvas or Moodle roster CSV (ids, names, emails) to the gradebook."
@@ -40,6 +41,14 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print(f"pglab roster: no students found in {args.csv}")
         return 2
+    unreadable = [(r.id, student_id_of(r.id)) for r in rows if student_id_of(r.id) != r.id]
+    if unreadable:
+        shown = ", ".join(f"{id_!r} (pglab grade: {read!r})" for id_, read in unreadable[:5])
+        print(
+            f"pglab roster: {len(unreadable)} id(s) are not what pglab grade reads from a "
+            f"folder or file of that name, so their grades would land elsewhere: {shown}"
+            f"{' ...' if len(unreadable) > 5 else ''}; they are added as written"
+        )
     written = add_students(course, rows)
     print(
         f"pglab roster: {len(written)} students in the gradebook ({', '.join(written[:5])}"

@@ -81,8 +81,14 @@ class Claim:
     upload: str
 
 
-def _safe_student_id(text: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text.strip()).strip("._")
+def student_id_of(text: str) -> str:
+    """The id a folder or LMS name gives, safe as one path component and as a CSV cell:
+    letters (any script), digits and ``. _ - @ +`` are kept, anything else becomes ``_``.
+    nbgrader's own ids are kept as they are: a hub whose users log in with their e-mail
+    address (``ann@uni.edu``) collects into ``submitted/ann@uni.edu/``, and feedback must go
+    back under that name. A leading ``- + @`` (a spreadsheet formula's start) or ``.`` and a
+    trailing ``.`` or ``_`` are dropped."""
+    cleaned = re.sub(r"[^\w.@+-]+", "_", text.strip()).lstrip("._-+@").rstrip("._")
     return cleaned[:64] or "unknown"
 
 
@@ -201,20 +207,20 @@ def _claim_of(relative: PurePosixPath, assignment: str, notebook: str) -> Claim 
         if moodle:
             if not notebook_matches(relative.name, notebook):
                 return None
-            return Claim(_safe_student_id(moodle["user"]), f"moodle-folder:{folder}")
+            return Claim(student_id_of(moodle["user"]), f"moodle-folder:{folder}")
     # nbgrader: <student>/<assignment>/<notebook>.ipynb (the file's own name is not read)
     if len(parts) >= 3 and parts[-2] == assignment and notebook_matches(relative.name, notebook):
-        return Claim(_safe_student_id(parts[-3]), "/".join(parts[:-2]))
+        return Claim(student_id_of(parts[-3]), "/".join(parts[:-2]))
     lms = student_from_lms_name(relative.name)
     if lms is not None:
         user, upload, own_name = lms
         if notebook_matches(own_name, notebook):
-            return Claim(_safe_student_id(user), f"{folder}/{upload}")
+            return Claim(student_id_of(user), f"{folder}/{upload}")
     if not notebook_matches(relative.name, notebook):
         return None
     # <student>/<notebook>.ipynb
     if len(parts) >= 2:
-        return Claim(_safe_student_id(parts[-2]), folder)
+        return Claim(student_id_of(parts[-2]), folder)
     return None
 
 
