@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     module = VERBS[args.verb]
     course = getattr(args, "course", None)
-    if course is not None and not (Path(course) / "nbgrader_config.py").is_file():
+    needs_config = getattr(module, "NEEDS_COURSE_CONFIG", True)
+    if course is not None and needs_config and not (Path(course) / "nbgrader_config.py").is_file():
         print(
             f"pglab {args.verb}: {Path(course).resolve()} is not a course directory (it has no "
             "nbgrader_config.py): run pglab in the course directory, or pass --course DIR."

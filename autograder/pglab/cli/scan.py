@@ -19,6 +19,10 @@ from pglab.tamper import scan_notebook
 HELP = "Flag submission code that a REINFORCE solution never needs (static scan, no scores)."
 
 
+#: The scan reads submitted/ alone: a folder of collected submissions is enough.
+NEEDS_COURSE_CONFIG = False
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", nargs="?", default="reinforce")
     parser.add_argument("--course", default=".", help="course directory (default: .)")
