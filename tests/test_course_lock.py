@@ -103,3 +103,17 @@ def test_a_killed_holder_leaves_the_course_free(course):
         holder.wait(timeout=60)
     with holding_course(course, HOLDER):
         assert HOLDER[0] in (course / LOCK_FILE).read_text()
+
+
+def test_root_leaves_the_lock_to_the_courses_owner(tmp_path):
+    """As root in a course another user owns, .pglab/ and the lock stay that user's: a
+    root-owned .pglab/ would stop the course's own user from grading there."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can work in a course another user owns")
+    course = tmp_path / "course"
+    course.mkdir()
+    os.chown(course, 65534, 65534)
+    with holding_course(course, HOLDER):
+        pass
+    for path in (course / LOCK_FILE.parent, course / LOCK_FILE):
+        assert (path.stat().st_uid, path.stat().st_gid) == (65534, 65534), path

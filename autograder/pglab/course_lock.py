@@ -39,6 +39,18 @@ def _holder(fd: int) -> str:
     return text.splitlines()[0][:300] if text else "another pglab command"
 
 
+def _owned_like_the_course(course: Path, lock: Path) -> None:
+    """Root working in a course another user owns (the hub's grader account) leaves the lock
+    and its folder to that user: ``.pglab/`` is where pglab grade keeps its state, and a
+    root-owned one would stop the course's own user from grading."""
+    if os.geteuid() != 0:
+        return
+    owner = course.stat()
+    for path in (lock.parent, lock):
+        if path.stat().st_uid != owner.st_uid:
+            os.chown(path, owner.st_uid, owner.st_gid)
+
+
 def _write(fd: int, text: str) -> None:
     """Replace the lock file's text (where this descriptor may write it)."""
     try:
@@ -59,6 +71,7 @@ def holding_course(course: Path, argv: list[str] | None = None) -> Iterator[None
     try:
         path.parent.mkdir(exist_ok=True)  # never the course itself: a mistyped --course
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o664)
+        _owned_like_the_course(Path(course), path)
     except PermissionError:
         try:  # another user's lock file: flock works on a read-only descriptor too
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
