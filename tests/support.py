@@ -3,8 +3,11 @@ beside tests/conftest.py, ``from conftest import ...`` is ambiguous)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import io
+import os
 import signal
 import subprocess
 import sys
@@ -84,6 +87,27 @@ def interruptible() -> None:
     interruption."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def pglab_in_process(course: Path, *args: str) -> tuple[int, str, str]:
+    """``pglab ARGS`` run by this process in ``course`` (``pglab.cli.main``: the installed
+    script's code without a Python start-up): its exit status, standard output and error.
+    For the checks every verb makes before its own work; what a verb then does is tested
+    through the installed script."""
+    from pglab.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(course)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as end:  # argparse's errors and --version
+                status = end.code if isinstance(end.code, int) else 1
+    finally:
+        os.chdir(here)
+    return status, out.getvalue(), err.getvalue()
 
 
 def pglab_script(course: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:

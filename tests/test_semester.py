@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from support import ASSIGNMENT, REPOSITORY, without_demonstrations
+from support import ASSIGNMENT, REPOSITORY, pglab_in_process, without_demonstrations
 from support import pglab_script as pglab
 
 from pglab.course import run_nbgrader, scratch_course
@@ -341,15 +341,15 @@ def test_every_verb_outside_a_course_says_so_in_one_line(tmp_path, command):
     (tmp_path / "inbox").mkdir()
     (tmp_path / "roster.csv").write_text("id\nann\n")
     before = sorted(p.name for p in tmp_path.iterdir())
-    here = pglab(tmp_path, *command)
-    mistyped = pglab(tmp_path, *command, "--course", str(tmp_path / "no-such-course"))
-    for result, where in ((here, tmp_path), (mistyped, tmp_path / "no-such-course")):
-        assert result.returncode == 2, result.stdout + result.stderr
-        assert result.stdout == (
+    here = pglab_in_process(tmp_path, *command)
+    mistyped = pglab_in_process(tmp_path, *command, "--course", str(tmp_path / "no-such-course"))
+    for (status, out, err), where in ((here, tmp_path), (mistyped, tmp_path / "no-such-course")):
+        assert status == 2, out + err
+        assert out == (
             f"pglab {command[0]}: {where} is not a course directory (it has no "
             "nbgrader_config.py): run pglab in the course directory, or pass --course DIR.\n"
         )
-        assert result.stderr == ""
+        assert err == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
@@ -371,10 +371,10 @@ def test_mistyped_arguments_are_named_in_one_line(tmp_path):
         ("release", "--check", "reinfroce"): "pglab release: no source/reinfroce/",
     }
     for command, says in expected.items():
-        result = pglab(course, *command)
-        assert result.returncode == 2, (command, result.stdout + result.stderr)
-        assert says in result.stdout + result.stderr, (command, result.stdout + result.stderr)
-        assert "Traceback" not in result.stderr
+        status, out, err = pglab_in_process(course, *command)
+        assert status == 2, (command, out + err)
+        assert says in out + err, (command, out + err)
+        assert "Traceback" not in err
     assert sorted(p.name for p in course.iterdir()) == [
         ".pglab", "inbox", "nbgrader_config.py", "source"
     ]  # fmt: skip
