@@ -286,14 +286,20 @@ def test_roster_ids_that_grading_would_read_otherwise_are_named(tmp_path):
     )
 
 
+def fresh_clone(course: Path) -> Path:
+    """What a clone of this repository holds of a course: the config and source/, no
+    gradebook, release/ or submissions."""
+    course.mkdir()
+    shutil.copy(REPOSITORY / "nbgrader_config.py", course)
+    shutil.copytree(REPOSITORY / "source", course / "source")
+    return course
+
+
 def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
     """A clone has source/ and the config but no gradebook: no verb ends in a traceback.
     (`pglab release` is nbgrader's generate_assignment, which creates the gradebook by
     design; tests/test_release.py runs it.)"""
-    course = tmp_path / "clone"
-    course.mkdir()
-    shutil.copy(REPOSITORY / "nbgrader_config.py", course)
-    shutil.copytree(REPOSITORY / "source", course / "source")
+    course = fresh_clone(tmp_path / "clone")
     roster = tmp_path / "roster.csv"
     roster.write_text("id,first_name,last_name,email\nann,Ann,Lee,\n")
     runs = {
@@ -356,10 +362,7 @@ def test_every_verb_outside_a_course_says_so_in_one_line(tmp_path, command):
 def test_mistyped_arguments_are_named_in_one_line(tmp_path):
     """An instructor's typo (a zip that is not there, no jobs, an assignment that does not
     exist) gets one line naming it, before any work, and nothing is created."""
-    course = tmp_path / "clone"
-    course.mkdir()
-    shutil.copy(REPOSITORY / "nbgrader_config.py", course)
-    shutil.copytree(REPOSITORY / "source", course / "source")
+    course = fresh_clone(tmp_path / "clone")
     (course / "inbox").mkdir()
     expected = {
         ("grade", ASSIGNMENT, "submisions.zip"): f"pglab grade: {course}/submisions.zip does "

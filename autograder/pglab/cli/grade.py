@@ -90,9 +90,6 @@ def run(args: argparse.Namespace) -> int:
             "(nbgrader collect, or the hub's exchange), or give a folder or an LMS zip."
         )
         return 2
-    if not source.exists():  # a mistyped folder or zip: said before the gradebook is opened
-        print(f"pglab grade: {source} does not exist")
-        return 2
     try:
         result = grade_class(
             course,

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(module, "writes_course", lambda _: False)(args):
         return module.run(args)
     try:
-        with holding_course(Path(args.course), sys.argv[1:] if argv is None else argv):
+        with holding_course(Path(course), argv):
             return module.run(args)
     except CourseBusy as busy:
         print(f"pglab {args.verb}: {busy}")

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print(f"pglab roster: no students found in {args.csv}")
         return 2
-    unreadable = [(r.id, student_id_of(r.id)) for r in rows if student_id_of(r.id) != r.id]
+    unreadable = [(r.id, read) for r in rows if (read := student_id_of(r.id)) != r.id]
     if unreadable:
         shown = ", ".join(f"{id_!r} (pglab grade: {read!r})" for id_, read in unreadable[:5])
         print(

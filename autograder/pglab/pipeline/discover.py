@@ -165,8 +165,6 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
         entries = _zip_entries(source, discovery)
     elif source.is_dir():
         entries = _dir_entries(source)
-    elif not source.exists():
-        raise FileNotFoundError(f"{source} does not exist")
     else:
         raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
     found: dict[str, list[tuple[Claim, Found]]] = {}

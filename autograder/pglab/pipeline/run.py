@@ -394,6 +394,8 @@ def grade_class(
     grades them again whatever their state. ``say`` prints what the run is about to do.
     """
     started = time.perf_counter()
+    if not source.exists():  # a mistyped folder or zip: said before the gradebook is written
+        raise FileNotFoundError(f"{source} does not exist")
     config = load_config(course)
     if unsafe_no_sandbox:
         config.Sandbox.enabled = False
