@@ -79,7 +79,7 @@ c.Execute.record_timing = False
 c.Sandbox.enabled = True
 c.Sandbox.memory_limit = 2 * 1024**3  # bytes of address space per process
 c.Sandbox.process_limit = 64  # processes and threads per sandbox
-c.SandboxedExecute.cell_output_limit = 32 * 1024**2  # characters of output per cell
+c.SandboxedExecute.cell_output_limit = 32 * 1024**2  # bytes of output per cell
 
 # Published solutions and student feedback never show hidden test code or seeds.
 c.GenerateSolution.preprocessors = [

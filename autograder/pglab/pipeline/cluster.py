@@ -1,10 +1,10 @@
 """Grading on a Dask cluster: ``pglab grade --scheduler ADDRESS`` (or ``c.Cluster.scheduler``).
 
 The client (the ``pglab grade`` process) connects to an existing scheduler, asks every
-worker for its pglab version and whether bubblewrap works there, ships the grading bundle
-once (as the result of a task, which Dask computes again if its holders die) and submits one
-task per submission: the bundle, the bundle's expected digest, the notebook's name and that
-submission's bytes. The task checks
+worker for its pglab version and whether bubblewrap works there, and submits one task per
+submission: the bundle itself (inside every task, so that Dask never gathers a class's tasks
+on the worker holding a shared bundle), the bundle's expected digest, the notebook's name
+and that submission's bytes. The task checks
 the digest and its own pglab version, then calls the same ``grade`` as the local pool,
 sandbox included. Workers never see the course directory, the gradebook or other students;
 the client alone writes results (``pglab.pipeline.run``). See docs/scale-out.md.
