@@ -288,7 +288,7 @@ def test_ta_grades_written_answers_in_formgrader(lab, page: Page, shots) -> None
     follow(formgrader, link, "Manual Grading", ASSIGNMENT)
     follow(formgrader, link, "Manual Grading", ASSIGNMENT, ASSIGNMENT)  # the notebook
     row = formgrader.locator("tbody tr", has_text="Submission #1")
-    # Columns: overall score, code, written (the two answers, 4 points), task.
+    # Columns: overall score, code, written (every written answer: written_points()), task.
     expect(row).to_have_text(score_row(before, 0))
     shots(page, "submissions-before")
     row.get_by_role("link").first.click()
