@@ -13,6 +13,7 @@ from support import corpus_files
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks.verdict import agrees
 from pglab.judge import judge_cell
+from pglab.leaks import formula_leaks
 from pglab.misconceptions.reinforce import CATALOGUE
 from pglab.submissions import corpus_settings
 
@@ -36,6 +37,17 @@ def test_every_catalogue_entry_has_a_mutant_and_every_mutant_an_entry():
     """The corpus exercises each catalogued mistake; no mutant names a mistake we lack."""
     named = {corpus_settings(p.read_text()).get("MISCONCEPTION") for p in MUTANTS} - {None}
     assert named == {m.id for m in CATALOGUE}
+
+
+@pytest.mark.parametrize("name", sorted(ASSIGNMENTS))
+def test_no_feedback_sentence_states_a_graded_result(name):
+    """docs/authoring.md: a feedback sentence names the mistake and does not state the result
+    the student derives. No sentence of any assignment's catalogue contains a fragment of a
+    graded result (``pglab.leaks.LEAK_FRAGMENTS``, the release's formula-leak check)."""
+    catalogue = ASSIGNMENTS[name].catalogue
+    assert catalogue
+    leaks = {m.id: found for m in catalogue if (found := formula_leaks(name, m.feedback))}
+    assert not leaks
 
 
 @functools.cache

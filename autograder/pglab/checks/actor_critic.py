@@ -536,7 +536,8 @@ def check_actor_critic_unbiased(probe: Probe, inputs, parts) -> Verdict:
         return Verdict(
             True,
             "With the true values, the policy gradient built on your GAE advantages and your "
-            "surrogate loss is unbiased for every lambda, exactly and in simulation.",
+            "surrogate loss is unbiased for each lambda tested "
+            f"({', '.join(f'{lam:g}' for lam in DUAL_LAMBDAS)}), exactly and in simulation.",
             details,
             figure=figure,
         )

@@ -57,8 +57,8 @@ class Inconsistency:
         a, b = self.cells
         return (
             f"{self.function} gave different answers to the same call: {self.call} returned "
-            f"{self.first} when {a} recorded it and {self.second} when {b} recorded it. A "
-            "function must answer the same whichever check calls it."
+            f"{self.first} in {a} and {self.second} in {b}. A function must answer the same "
+            "whichever check calls it."
         )
 
 
@@ -327,8 +327,8 @@ def settle(
                 void(
                     grade_id,
                     f"Not excused: your {helper} passes its own check ({where}) but returned "
-                    f"wrong values when this check recorded it, so the difference is charged "
-                    "here.",
+                    f"wrong values when this cell's check called it, so the difference is "
+                    "charged here.",
                 )
                 notes.append(
                     Note(

@@ -550,8 +550,9 @@ def check_variance_reduction(probe: Probe, inputs, parts) -> Verdict:
         return _unless_skipped(
             Verdict(
                 True,
-                "Rewards-to-go reduces the variance of the total-return estimator, and the "
-                "state-value baseline reduces it further, exactly and in simulation."
+                "On the chain at theta = 0, rewards-to-go reduces the variance of the "
+                "total-return estimator, and the state-value baseline reduces it further, exactly "
+                "and in simulation."
                 if len(estimates) == 3
                 else "The estimators that could be checked have ordered, consistent variances.",
                 details,
@@ -560,8 +561,8 @@ def check_variance_reduction(probe: Probe, inputs, parts) -> Verdict:
         )
     if not exact_ordered:
         summary = (
-            "With your estimators the exact variances are not ordered total return > "
-            "rewards-to-go > rewards-to-go - V_t(s_t) in every component."
+            "With your estimators at theta = 0 the exact variances are not ordered total "
+            "return > rewards-to-go > rewards-to-go - V_t(s_t) in every component."
         )
     elif not consistent:
         summary = "The simulated standard deviations do not match the exact ones."

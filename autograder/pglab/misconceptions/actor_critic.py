@@ -448,7 +448,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "surrogate.sign",
         "surrogate_loss",
         "Your loss has the wrong sign: minimising it would lower the expected return. A "
-        "gradient-descent optimiser minimises the loss, so the loss is minus the objective.",
+        "gradient-descent optimiser minimises the loss, so the loss needs the minus sign: its "
+        "gradient must be minus the policy-gradient estimate.",
         _sign,
     ),
     Misconception(
@@ -609,8 +610,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "monte_carlo.total_return",
         "monte_carlo_advantages",
-        "You used the whole episode's return at every step. An advantage at step t only "
-        "counts the rewards from step t on.",
+        "You used the whole episode's return at every step. An advantage at step t only counts the "
+        "rewards from step t on, discounted from step t.",
         _monte_carlo_total_return,
     ),
     # ---------------------------------------------------------------- td_errors

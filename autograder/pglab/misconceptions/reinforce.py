@@ -66,13 +66,14 @@ CATALOGUE: tuple[Misconception, ...] = (
         "log_prob.unstable",
         "log_prob",
         "log(1 - sigmoid(theta)) loses all precision for large theta (1 - sigmoid(500) is 0 in "
-        "float64). Write log pi directly, e.g. -log(1 + exp(-x)) with np.logaddexp(0, -x).",
+        "float64). Write log pi_theta(a) directly as a function of theta, without computing "
+        "sigmoid first; Hint 2 names the numpy function that does it without overflow.",
         _naive_log_prob,
     ),
     Misconception(
         "grad_log_prob.sign",
         "grad_log_prob",
-        "Your score function has the wrong sign: d/dtheta log pi_theta(a) = a - sigmoid(theta).",
+        "Your score function has the wrong sign: each value is minus d/dtheta log pi_theta(a).",
         lambda theta, actions: -ref.grad_log_prob(theta, actions),
     ),
     Misconception(
@@ -87,8 +88,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "grad_log_prob.action_one_only",
         "grad_log_prob",
-        "You used the score of action 1, 1 - sigmoid(theta), for both actions; for a = 0 it is "
-        "-sigmoid(theta).",
+        "You used the score of action 1 for both actions. Action 0 has its own log-probability, "
+        "log(1 - sigmoid(theta)), and so its own derivative: D1 asks for both.",
         lambda theta, actions: np.full(np.shape(actions), 1.0 - _s(theta)),
     ),
     Misconception(
@@ -100,13 +101,16 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "expected_reward.swapped_means",
         "expected_reward",
-        "expected_reward weights means[1] by pi(a=0): J = (1 - s) means[0] + s means[1].",
+        "expected_reward swaps the weights: it weights means[1] by pi_theta(a=0) and means[0] by "
+        "pi_theta(a=1). Weight each arm's mean by the probability of that arm.",
         lambda theta, means: ref.expected_reward(theta, means[::-1]),
     ),
     Misconception(
         "analytic_gradient.missing_sigmoid_derivative",
         "analytic_gradient",
-        "dJ/dtheta needs the chain rule through sigmoid: d sigmoid/dtheta = s (1 - s).",
+        "You differentiated J as if sigmoid(theta) were theta: dJ/dtheta needs the chain rule "
+        "through sigmoid. Hint 2 of Section 2 shows how to write the derivative of sigmoid with "
+        "sigmoid itself.",
         lambda theta, means: means[1] - means[0],
     ),
     Misconception(
@@ -192,22 +196,25 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "optimal_baseline.average_reward",
         "optimal_baseline",
-        "You used the average reward J(theta) as the baseline. The variance-minimising constant "
-        "is E[score^2 r] / E[score^2], which weights the actions differently.",
+        "You used the average reward J(theta) as the baseline. The constant that minimises the "
+        "variance of D2 weights the two actions differently in general: minimise that variance "
+        "over b (the hints under D3).",
         lambda theta, means: ref.expected_reward(theta, means),
     ),
     Misconception(
         "optimal_baseline.plain_mean",
         "optimal_baseline",
-        "You used the plain average of the two means; the optimal baseline weights each action by "
-        "pi(a) score(a)^2.",
+        "You used the plain average of the two means. The variance-minimising constant is a "
+        "weighted average of the means, and its weights are not equal in general: minimise the "
+        "variance of D2 over b (the hints under D3).",
         lambda theta, means: 0.5 * (means[0] + means[1]),
     ),
     Misconception(
         "leave_one_out.includes_sample",
         "leave_one_out_baseline",
-        "Your baseline is the batch mean including the sample itself. Then b_i depends on r_i "
-        "and E[estimate] = (1 - 1/n) dJ/dtheta: the estimator is biased. Leave r_i out.",
+        "Your baseline is the batch mean including the sample itself. Then b_i depends on r_i, and "
+        "the estimator is biased (Q2 asks by how much). Leave r_i out: b_i is the mean of the "
+        "other rewards.",
         lambda rewards: np.full(np.shape(rewards), float(np.mean(rewards))),
     ),
     Misconception(
@@ -232,8 +239,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "grad_log_prob.lost_minus_for_action0",
         "grad_log_prob",
-        "For a = 0 the score is -sigmoid(theta): log(1 - sigmoid(theta)) decreases as theta grows. "
-        "You returned +sigmoid(theta).",
+        "Your score for a = 0 has the wrong sign: log(1 - sigmoid(theta)) decreases as theta "
+        "grows, so its derivative is negative, and you returned a positive value.",
         lambda theta, actions: np.where(np.asarray(actions) == 1, 1.0 - _s(theta), _s(theta)),
     ),
     Misconception(
@@ -246,13 +253,16 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "expected_reward.action_one_only",
         "expected_reward",
-        "expected_reward only counts action 1: J = (1 - s) means[0] + s means[1].",
+        "expected_reward only counts action 1. J is the expected reward over both actions, so "
+        "means[0] enters too, weighted by the probability of action 0.",
         lambda theta, means: _s(theta) * means[1],
     ),
     Misconception(
         "analytic_gradient.sigmoid_not_derivative",
         "analytic_gradient",
-        "You multiplied by sigmoid(theta) where the chain rule needs its derivative, s (1 - s).",
+        "You multiplied by sigmoid(theta) where the chain rule needs its derivative, "
+        "d sigmoid/dtheta. Hint 2 of Section 2 shows how to write that derivative with sigmoid "
+        "itself.",
         lambda theta, means: _s(theta) * (means[1] - means[0]),
     ),
     Misconception(
@@ -309,7 +319,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "optimal_baseline.unnormalised",
         "optimal_baseline",
-        "You returned E[score^2 r] without dividing by E[score^2]: b* = E[score^2 r] / E[score^2].",
+        "You returned only the numerator: the B of the quadratic A b^2 - 2 B b + C (Hint 1 "
+        "under D3), without dividing by A. Hint 2 says where that quadratic is smallest.",
         lambda theta, means: _s(theta) * (1.0 - _s(theta)) * ref.optimal_baseline(theta, means),
     ),
     Misconception(
@@ -332,8 +343,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "log_prob.epsilon_inside_log",
         "log_prob",
         "You computed log(pi_theta(a) + 1e-6): the 1e-6 that keeps the log finite changes every "
-        "value (and caps log pi at log 1e-6 = -13.8). Compute log pi directly, e.g. "
-        "-np.logaddexp(0, -theta) for a = 1; it needs no epsilon.",
+        "value (and keeps log pi above log 1e-6 = -13.8). Compute log pi directly from theta, as "
+        "Hint 2 suggests; it needs no epsilon.",
         _log_prob_epsilon,
     ),
     Misconception(

@@ -284,8 +284,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "softmax.no_max_shift",
         "softmax",
         "softmax overflows for large logits: exp(1000) is inf in float64, and inf / inf is nan. "
-        "Subtract the largest logit first, exp(theta - max) / sum exp(theta - max): the "
-        "probabilities are the same and nothing overflows.",
+        "Change the logits first, in a way that leaves the probabilities the same but keeps every "
+        "exponential in a safe range (the hints under softmax).",
         _unshifted_softmax,
     ),
     Misconception(
@@ -299,37 +299,39 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "log_softmax.log_of_softmax",
         "log_softmax",
-        "log(softmax(theta)) is -inf when a probability underflows to 0 (logits far apart). "
-        "Compute it directly: theta - max - log(sum exp(theta - max)).",
+        "log(softmax(theta)) is -inf when a probability underflows to 0 (logits far apart), "
+        "although log pi is an ordinary number. Take the logarithm of the definition of pi first "
+        "and evaluate that, never the log of a probability (the hints under log_softmax).",
         _log_of_softmax,
     ),
     Misconception(
         "log_softmax.no_max_shift",
         "log_softmax",
-        "theta - log(sum exp(theta)) overflows for large logits (exp(1000) is inf). Subtract "
-        "the largest logit inside the log-sum-exp and add it back: "
-        "theta - max - log(sum exp(theta - max)).",
+        "theta - log(sum exp(theta)) overflows for large logits (exp(1000) is inf). Keep the "
+        "log-sum-exp finite with the identity of Hint 2 under log_softmax, choosing the constant "
+        "as for softmax.",
         _unshifted_log_softmax,
     ),
     Misconception(
         "grad_log_softmax.one_hot_only",
         "grad_log_softmax",
-        "You returned the one-hot vector of the action only. The score of a softmax policy is "
-        "one_hot(a) - pi: the normaliser log sum exp(theta) contributes -pi to every component.",
+        "You returned the one-hot vector of the action only: you differentiated theta_a and "
+        "dropped the normaliser. The term log sum_b exp(theta_b) of log pi(a) depends on every "
+        "logit; Hint 2 asks what its derivative is.",
         lambda theta, actions: _one_hot(theta, actions),
     ),
     Misconception(
         "grad_log_softmax.sign",
         "grad_log_softmax",
-        "Your score has the wrong sign: grad log pi(a) = one_hot(a) - pi, not pi - one_hot(a).",
+        "Your score has the wrong sign: each component is minus d log pi(a) / d theta_b.",
         lambda theta, actions: -ref.grad_log_softmax(theta, actions),
     ),
     Misconception(
         "grad_log_softmax.chosen_component_only",
         "grad_log_softmax",
-        "You kept only the chosen action's component, 1 - pi(a) (the two-armed sigmoid "
-        "formula). With a softmax every logit moves log pi(a): component b is "
-        "1[b = a] - pi(b), so the other components are -pi(b).",
+        "You kept only the chosen action's component and set the others to 0, as if pi(a) depended "
+        "on theta_a alone. With a softmax every logit moves log pi(a): differentiate it with "
+        "respect to every theta_b, b != a too (Hint 2).",
         lambda theta, actions: (
             _one_hot(theta, actions)
             * (1.0 - ref.softmax(theta)[np.asarray(actions, dtype=int)])[..., None]
@@ -353,22 +355,22 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "exact_gradient.no_probability_weight",
         "exact_gradient",
-        "You summed score(a) * means[a] over the arms without weighting by pi(a). The "
-        "enumeration is an expectation: grad J = sum_a pi(a) (one_hot(a) - pi) means[a].",
+        "You summed score(a) * means[a] over the arms without weighting by pi(a). The enumeration "
+        "is an expectation: grad J = sum_a pi(a) score(a) means[a].",
         lambda theta, means: _f(means) - ref.softmax(theta) * _f(means).sum(),
     ),
     Misconception(
         "exact_gradient.missing_baseline_J",
         "exact_gradient",
-        "You returned pi * means: you differentiated the numerators exp(theta_a) and treated "
-        "the softmax's normaliser as a constant. The normaliser contributes -pi J, so "
-        "grad J = pi * (means - J).",
+        "You returned pi * means: you differentiated the numerators exp(theta_a) and treated the "
+        "softmax's normaliser as a constant. The normaliser depends on every logit too, and its "
+        "derivative is where J enters (Hint 2 of Section 2).",
         lambda theta, means: ref.softmax(theta) * _f(means),
     ),
     Misconception(
         "reinforce.baseline_added",
         "reinforce_estimates",
-        "The baseline is added to the reward; REINFORCE subtracts it: (one_hot(a) - pi)(r - b).",
+        "The baseline is added to the reward; REINFORCE subtracts it: score(a) (r - b).",
         lambda theta, actions, rewards, baseline=0.0: ref.reinforce_estimates(
             theta, actions, rewards, -_f(baseline)
         ),
@@ -386,8 +388,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "reinforce.sign",
         "reinforce_estimates",
-        "Your estimates have the wrong sign: their mean is -grad J. The estimate is "
-        "(one_hot(a) - pi)(r - b).",
+        "Your estimates have the wrong sign: their mean is -grad J. The estimate is score(a) "
+        "(r - b).",
         lambda theta, actions, rewards, baseline=0.0: (
             -ref.reinforce_estimates(theta, actions, rewards, baseline)
         ),
@@ -395,8 +397,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "reinforce.baseline_ignored",
         "reinforce_estimates",
-        "reinforce_estimates ignores its baseline argument: each estimate is "
-        "(one_hot(a) - pi)(r - b), with b a number or one value per sample.",
+        "reinforce_estimates ignores its baseline argument: each estimate is score(a) (r - b), "
+        "with b a number or one value per sample.",
         lambda theta, actions, rewards, baseline=0.0: ref.reinforce_estimates(
             theta, actions, rewards
         ),
@@ -418,38 +420,38 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "discounted_returns.discount_starts_at_one",
         "discounted_returns",
-        "Your discount starts at gamma^1: the first reward is not discounted, "
-        "G_0 = r_0 + gamma r_1 + gamma^2 r_2 + ... (exponent t for r_t, starting at 0).",
+        "Your discount starts at gamma^1, so it discounts the first reward too. It should not: in "
+        "sum_t gamma^t r_t the exponent of r_t is t, starting at 0, so r_0 counts fully.",
         lambda rewards, gamma: float(gamma) * ref.discounted_returns(rewards, gamma),
     ),
     Misconception(
         "rewards_to_go.excludes_current",
         "rewards_to_go",
-        "Off by one: your G_t leaves out the current reward r_t. The reward-to-go includes "
-        "it: G_t = r_t + gamma r_{t+1} + ... (sum from k = t).",
+        "Off by one: your G_t leaves out the current reward r_t. The reward-to-go includes it: "
+        "G_t = sum_{k>=t} gamma^(k-t) r_k starts at k = t, with r_t undiscounted.",
         _excludes_current,
     ),
     Misconception(
         "rewards_to_go.shifted",
         "rewards_to_go",
-        "Off by one: slot t holds G_{t+1} (and the last slot 0). G_t starts at r_t: "
-        "G_{T-1} = r_{T-1}, G_t = r_t + gamma G_{t+1}.",
+        "Off by one: slot t holds the reward-to-go of step t + 1 (and the last slot 0). "
+        "G_t = sum_{k>=t} gamma^(k-t) r_k starts with r_t itself, so the last slot holds the last "
+        "reward.",
         _shifted,
     ),
     Misconception(
         "rewards_to_go.from_episode_start",
         "rewards_to_go",
-        "You discounted from the episode start, sum_{k>=t} gamma^k r_k. The reward-to-go "
-        "discounts from the current step: G_t = sum_{k>=t} gamma^(k-t) r_k (the estimator "
-        "multiplies by gamma^t separately).",
+        "You discounted from the episode start, sum_{k>=t} gamma^k r_k. The reward-to-go discounts "
+        "from the current step: G_t = sum_{k>=t} gamma^(k-t) r_k.",
         _from_episode_start,
     ),
     Misconception(
         "rewards_to_go.past_rewards",
         "rewards_to_go",
-        "You summed in the wrong direction: slot t holds the rewards up to t, "
-        "sum_{k<=t} gamma^(t-k) r_k. An action only influences later rewards, so G_t sums "
-        "from t to the end: run the recursion backwards, G_t = r_t + gamma G_{t+1}.",
+        "You summed in the wrong direction: slot t holds the rewards up to t, sum_{k<=t} "
+        "gamma^(t-k) r_k. An action only influences later rewards, so G_t sums from t to the end: "
+        "work from the end of the episode (Hint 1 under rewards_to_go).",
         _past_rewards,
     ),
     Misconception(
@@ -469,8 +471,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "step_scores.all_rows",
         "step_scores",
-        "You wrote the score e_{a_t} - pi(.|s_t) into every state's row. theta[s] only enters "
-        "pi(.|s), so grad log pi(a_t|s_t) is zero outside row s_t.",
+        "You wrote the score of step t into every state's row. theta[s] only enters pi(.|s), so "
+        "grad log pi(a_t|s_t) is zero outside row s_t.",
         _all_rows,
     ),
     Misconception(
@@ -484,8 +486,9 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "step_scores.one_hot_only",
         "step_scores",
-        "Row s_t of your score is one_hot(a_t) only. The softmax's normaliser contributes "
-        "-pi(.|s_t): the row is one_hot(a_t) - softmax(theta[s_t]).",
+        "Row s_t of your score is one_hot(a_t) only: you dropped the derivative of the softmax's "
+        "normaliser, which depends on every logit of row s_t. Compare with the score you derived "
+        "in Section 1.",
         lambda theta, states, actions: (
             ref.step_scores(theta, states, actions) + _policy_rows(theta, states)
         ),
@@ -502,8 +505,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "total_return.mean_over_time",
         "reinforce_total_return",
-        "You averaged the step scores over time (divided by T). grad log p(tau) is their sum: "
-        "g = (sum_t score_t) G_0.",
+        "You averaged the step scores over time (divided by T). grad log p(tau) is their sum, not "
+        "their mean.",
         lambda theta, states, actions, rewards, gamma: (
             ref.reinforce_total_return(theta, states, actions, rewards, gamma)
             / np.shape(rewards)[-1]
@@ -521,27 +524,26 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "rtg_estimator.no_gamma_t",
         "reinforce_rewards_to_go",
-        "You dropped the gamma^t in front of each step. sum_t score_t (G_t - b_t) is the form "
+        "You dropped the gamma^t in front of each step. Without it, your estimator is the form "
         "CS285 (lectures and homework) and Spinning Up use in practice, but for gamma < 1 it is "
-        "biased for J discounted from the episode start (in general it is not the gradient of "
-        "any objective); this assignment grades the gradient of the discounted objective "
-        "J_gamma = E[sum_t gamma^t r_t], estimated without bias by "
-        "sum_t gamma^t score_t (G_t - b_t).",
+        "biased for J discounted from the episode start (in general it is not the gradient of any "
+        "objective); this assignment grades the gradient of the discounted objective "
+        "J_gamma = E[sum_t gamma^t r_t], which needs the gamma^t (Q2 asks why).",
         _no_gamma_t,
     ),
     Misconception(
         "rtg_estimator.total_return_every_step",
         "reinforce_rewards_to_go",
-        "Each step is weighted by the whole return G_0 instead of its reward-to-go G_t. "
-        "Rewards before step t cannot depend on a_t, so they are dropped: use G_t.",
+        "Each step is weighted by the whole return G_0 instead of its reward-to-go G_t. G_0 also "
+        "counts the rewards before step t, which a_t cannot influence, and discounts the later "
+        "ones from the episode start instead of from step t: use G_t.",
         _total_return_every_step,
     ),
     Misconception(
         "rtg_estimator.discounted_twice",
         "reinforce_rewards_to_go",
-        "You discounted twice: your rewards-to-go already carry gamma^t "
-        "(sum_{k>=t} gamma^k r_k) and you multiplied by gamma^t again. Use G_t discounted from "
-        "step t times gamma^t (or the gamma^k sum alone).",
+        "You discounted twice: your rewards-to-go already carry gamma^t (sum_{k>=t} gamma^k r_k) "
+        "and you multiplied by gamma^t again. The reward-to-go G_t is discounted from step t.",
         _discounted_twice,
     ),
     Misconception(
@@ -556,8 +558,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "rtg_estimator.mean_over_time",
         "reinforce_rewards_to_go",
-        "You averaged the per-step terms over the T steps. The estimator is their sum, "
-        "sum_t gamma^t score_t (G_t - b_t): dividing by T shrinks the gradient T-fold.",
+        "You averaged the per-step terms over the T steps. The estimator is their sum: dividing by "
+        "T shrinks the gradient T-fold.",
         lambda theta, states, actions, rewards, gamma, baseline=0.0: (
             ref.reinforce_rewards_to_go(theta, states, actions, rewards, gamma, baseline)
             / np.shape(rewards)[-1]
@@ -566,8 +568,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "rtg_estimator.baseline_ignored",
         "reinforce_rewards_to_go",
-        "reinforce_rewards_to_go ignores its baseline argument: each step is weighted by "
-        "gamma^t (G_t - b_t).",
+        "reinforce_rewards_to_go ignores its baseline argument: subtract b_t from the reward-to-go "
+        "of step t, G_t - b_t.",
         lambda theta, states, actions, rewards, gamma, baseline=0.0: ref.reinforce_rewards_to_go(
             theta, states, actions, rewards, gamma
         ),
@@ -575,19 +577,19 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "value_baseline.no_gamma_t",
         "reinforce_value_baseline",
-        "You dropped the gamma^t in front of each step. sum_t score_t (G_t - V_t(s_t)) is the "
-        "form CS285 and Spinning Up use in practice, but for gamma < 1 it is biased for J "
-        "discounted from the episode start (in general it is not the gradient of any "
-        "objective); this assignment grades the gradient of J_gamma = E[sum_t gamma^t r_t]: "
-        "sum_t gamma^t score_t (G_t - V_t(s_t)).",
+        "You dropped the gamma^t in front of each step. Without it, your estimator is the form "
+        "CS285 and Spinning Up use in practice, but for gamma < 1 it is biased for J discounted "
+        "from the episode start (in general it is not the gradient of any objective); this "
+        "assignment grades the gradient of J_gamma = E[sum_t gamma^t r_t], which needs the gamma^t "
+        "(Q2 asks why).",
         _value_no_gamma_t,
     ),
     Misconception(
         "baseline.action_dependent",
         "reinforce_value_baseline",
-        "Your baseline r_t + gamma V_{t+1}(s_{t+1}) depends on the action a_t (it estimates "
-        "Q_t(s_t, a_t)), so subtracting it biases the estimator: with the true values its "
-        "mean is exactly zero. A baseline may depend on the state s_t but not on a_t: use "
+        "Your baseline, the reward r_t plus the discounted value gamma V_{t+1}(s_{t+1}) of the "
+        "next state, depends on the action a_t (it estimates Q_t(s_t, a_t)), so subtracting it "
+        "biases the estimator. A baseline may depend on the state s_t but not on a_t: use "
         "V_t(s_t) = values[t, s_t].",
         _td_target_baseline,
     ),
@@ -617,16 +619,17 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "state_values.no_discount",
         "state_values",
-        "Your backward induction drops gamma: Q_t(s, a) = R[s, a] + gamma sum_s' P[s, a, s'] "
-        "V_{t+1}(s').",
+        "Your backward induction drops gamma: what the episode pays after step t is discounted "
+        "relative to step t, so the next step's values need the factor gamma (Hint 2 under "
+        "state_values).",
         lambda theta, mdp: ref.state_values(theta, _mdp_with_gamma(mdp, 1.0)),
     ),
     Misconception(
         "state_values.stationary",
         "state_values",
-        "You repeated one value function for every t. With a finite horizon, V_t depends on "
-        "the steps left: V_{T-1}(s) = sum_a pi(a|s) R[s, a], and each earlier V_t adds "
-        "gamma times the expected V_{t+1}.",
+        "You repeated one value function for every t. With a finite horizon, V_t depends on the "
+        "steps left (V_{T-1} has one reward left, V_0 has all T): compute one row per step, from "
+        "the last step back to the first (Hint 1 under state_values).",
         lambda theta, mdp: np.repeat(ref.state_values(theta, mdp)[:1], int(mdp.horizon), axis=0),
     ),
     Misconception(
@@ -639,8 +642,8 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "state_values.optimal_not_policy",
         "state_values",
-        "You took the max over actions (the optimal values). V_t is the value of the policy "
-        "pi: average Q_t(s, a) with the weights pi(a|s).",
+        "You took the max over actions (the optimal values). V_t is the value of the policy pi: it "
+        "averages over the actions pi takes.",
         _optimal_values,
     ),
     # ------------------------------------------------------------------- seen in real code
@@ -655,25 +658,24 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "log_softmax.epsilon_inside_log",
         "log_softmax",
-        "You computed log(softmax(theta) + 1e-6): the 1e-6 that keeps the log finite changes "
-        "every value (and caps log pi at log 1e-6 = -13.8). Compute log pi directly: "
-        "theta - max - log(sum exp(theta - max)) needs no epsilon.",
+        "You computed log(softmax(theta) + 1e-6): the 1e-6 that keeps the log finite changes every "
+        "value (and keeps log pi above log 1e-6 = -13.8). Compute log pi without taking the log of "
+        "a probability (the hints under log_softmax); it needs no epsilon.",
         _log_softmax_epsilon,
     ),
     Misconception(
         "grad_log_softmax.dpi_not_dlogpi",
         "grad_log_softmax",
-        "You returned the row of the softmax Jacobian, d pi(a)/d theta = pi(a) (one_hot(a) - pi): "
-        "the derivative of the probability. The score is the derivative of its logarithm, "
-        "(d pi(a)/d theta) / pi(a) = one_hot(a) - pi.",
+        "You returned the row of the softmax Jacobian, d pi(a)/d theta: the derivative of the "
+        "probability. The score is the derivative of its logarithm, (d pi(a)/d theta) / pi(a).",
         _dpi_scores,
     ),
     Misconception(
         "grad_log_softmax.every_action_chosen",
         "grad_log_softmax",
         "Your score is 1 - pi in every component, whatever action was taken, as if every action "
-        "had been chosen. Only the chosen action gets the 1: one_hot(a) - pi, so the other "
-        "components are -pi(b).",
+        "had been chosen. Only one term of log pi(a) depends on which action was taken (Hint 1): "
+        "differentiate it with respect to each theta_b again.",
         _every_action_chosen,
     ),
     Misconception(
@@ -681,15 +683,16 @@ CATALOGUE: tuple[Misconception, ...] = (
         "reinforce_estimates",
         "You standardised the rewards over the batch, (r - mean) / (std + eps). That couples the "
         "samples and rescales the estimate, so it no longer estimates grad J: each estimate is "
-        "(one_hot(a) - pi)(r - b) with the rewards as they are.",
+        "score(a) (r - b) with the rewards as they are.",
         _standardised_bandit,
     ),
     Misconception(
         "rewards_to_go.forward_then_reversed",
         "rewards_to_go",
-        "You ran the recursion forwards (slot t holds r_t + gamma r_{t-1} + ...) and then "
-        "reversed the list. That is right only when all rewards are equal. Run it backwards "
-        "from the last step: G_{T-1} = r_{T-1}, G_t = r_t + gamma G_{t+1}.",
+        "You ran the recursion forwards (slot t holds the rewards up to t, sum_{k<=t} "
+        "gamma^(t-k) r_k) and then reversed the list. That is right exactly when the rewards read "
+        "the same backwards (r_t = r_{T-1-t} for every t, e.g. all equal). Work from the end of "
+        "the episode instead (Hint 1 under rewards_to_go).",
         _forward_then_reversed,
     ),
     Misconception(
@@ -703,16 +706,16 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "rewards_to_go.running_sum_not_updated",
         "rewards_to_go",
-        "Each slot holds its own reward only: the running sum you add (gamma G_{t+1}) is never "
-        "updated inside the loop, so it stays 0. Update it at every step, "
-        "G = r_t + gamma * G, then store G in slot t.",
+        "Each slot holds its own reward only: the running sum you add to it (times gamma) is never "
+        "updated inside the loop, so it stays 0. Assign the new running sum at every step, then "
+        "store it in slot t.",
         lambda rewards, gamma: _f(rewards).copy(),
     ),
     Misconception(
         "rewards_to_go.fixed_gamma",
         "rewards_to_go",
         "Your rewards-to-go discount by 0.9 whatever gamma is passed: the discount is hard-coded. "
-        "Use the gamma argument, G_t = r_t + gamma G_{t+1}.",
+        "Use the gamma argument.",
         lambda rewards, gamma: ref.rewards_to_go(rewards, 0.9),
     ),
     Misconception(
@@ -720,8 +723,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "reinforce_rewards_to_go",
         "You standardised each episode's rewards-to-go over time, (G_t - mean) / (std + eps), "
         "before weighting the scores. That mixes later and earlier steps into every weight and "
-        "rescales the estimate, so it no longer estimates grad J: use gamma^t (G_t - b_t) "
-        "as it is.",
+        "rescales the estimate, so it no longer estimates grad J: use G_t - b_t as it is.",
         _rtg_standardised(axis=1, eps=1e-8),
     ),
     Misconception(
@@ -729,7 +731,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "reinforce_rewards_to_go",
         "You standardised G_t - b_t over every step of every episode, (x - mean) / (std + eps). "
         "That couples the episodes and rescales the estimate, so it no longer estimates grad J: "
-        "use gamma^t (G_t - b_t) as it is.",
+        "use G_t - b_t as it is.",
         _rtg_standardised(axis=None, eps=1e-10),
     ),
     Misconception(
@@ -743,17 +745,18 @@ CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
         "softmax.no_exp",
         "softmax",
-        "You divided the shifted logits by their sum, (theta - max) / sum(theta - max), without "
-        "exponentiating: the results are not probabilities (they can be negative, or nan when "
-        "all logits are equal). softmax = exp(theta - max) / sum exp(theta - max).",
+        "You divided the shifted logits by their sum without exponentiating them. That is not the "
+        "softmax: the largest logit gets probability 0, and every entry is nan when all logits are "
+        "equal. Exponentiate the shifted logits before you normalise.",
         _no_exp_softmax,
     ),
     Misconception(
         "exact_gradient.diagonal_jacobian",
         "exact_gradient",
-        "You used only the diagonal of the softmax Jacobian, d pi(a)/d theta_a = pi(a)(1 - pi(a)), "
-        "and dropped the cross terms d pi(b)/d theta_a = -pi(a) pi(b). With them, "
-        "grad J = pi * (means - J), J = sum_b pi(b) means[b].",
+        "You used only the diagonal of the softmax Jacobian, d pi(a)/d theta_a, and dropped the "
+        "cross terms d pi(b)/d theta_a for b != a, which are not zero: raising one logit lowers "
+        "every other probability. Sum every arm's term, as form (b) of Section 2 does with your "
+        "score.",
         lambda theta, means: ref.softmax(theta) * (1.0 - ref.softmax(theta)) * _f(means),
     ),
     Misconception(

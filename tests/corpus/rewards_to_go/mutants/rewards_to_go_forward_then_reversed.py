@@ -1,5 +1,6 @@
 """Runs the discounted recursion forwards in time and then reverses the list: slot t holds
-r_{T-1-t} + gamma r_{T-2-t} + ... (right only when all rewards are equal).
+r_{T-1-t} + gamma r_{T-2-t} + ... (right exactly when the rewards read the same backwards,
+r_t = r_{T-1-t} for every t, e.g. all equal).
 
 Seen in real course code: wikistat/AI-Frameworks,
 IntroductionDeepReinforcementLearning/solutions/exercise_1_4.py (discount_rewards loops over
