@@ -52,6 +52,23 @@ def test_reference_functions_pass_every_check(name):
     assert verdict.passed, verdict.text()
 
 
+def test_leave_one_out_cell_splits_its_false_fail_over_the_three_batch_sizes():
+    """The cell passes only if all three batch sizes pass, so each is tested at FALSE_FAIL / 3
+    (docs/grading.md): the radius each line of the verdict states is Hoeffding's at that
+    delta, not at FALSE_FAIL."""
+    from pglab.checks import stats
+
+    verdict = judge_cell(
+        ASSIGNMENT, "test_leave_one_out", record_outputs(ASSIGNMENT.probes["test_leave_one_out"])
+    )
+    proxies = {2: 4.125, 3: 49 / 12, 4: 4.0625}  # stats.leave_one_out_batch_proxy, theta = 0
+    for size, proxy in proxies.items():
+        line = next(d for d in verdict.details if d.startswith(f"Batch size {size}:"))
+        radius = stats.hoeffding_radius(proxy, 20_000, delta=stats.FALSE_FAIL / 3)
+        assert f"+-{radius:.3f}" in line, line
+        assert f"+-{stats.hoeffding_radius(proxy, 20_000):.3f}" not in line, line
+
+
 def test_wrong_sign_is_caught_and_named():
     """A sign error in the score is caught by its check, and the catalogue names it."""
 

@@ -131,6 +131,17 @@ def test_mean_test_fields():
     assert test.passed == (abs(test.mean - 0.25) < test.radius)
 
 
+def test_mean_test_at_a_smaller_delta_widens_the_radius_and_keeps_standard_errors():
+    """A check of k tests gives each delta = FALSE_FAIL / k: the radius is Hoeffding's at that
+    delta, and standard_errors still divides by the standard error itself."""
+    samples = np.random.default_rng(2).normal(0.3, 1.0, 5000)
+    test = stats.mean_test(samples, 0.25, proxy=1.5, delta=stats.FALSE_FAIL / 3)
+    assert test.delta == stats.FALSE_FAIL / 3
+    assert test.radius == stats.hoeffding_radius(1.5, 5000, delta=stats.FALSE_FAIL / 3)
+    assert test.radius > stats.mean_test(samples, 0.25, proxy=1.5).radius
+    assert test.standard_errors == pytest.approx((test.mean - 0.25) / math.sqrt(1.5 / 5000))
+
+
 # --------------------------------------------------------------------------- mean_test on data
 
 MEAN_TEST_SETTINGS = [

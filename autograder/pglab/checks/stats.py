@@ -36,6 +36,7 @@ class MeanTest:
     radius: float
     detectable: float
     n: int
+    delta: float = FALSE_FAIL  # the false-fail probability the radius was computed for
 
     @property
     def passed(self) -> bool:
@@ -43,20 +44,24 @@ class MeanTest:
 
     @property
     def standard_errors(self) -> float:
-        return (self.mean - self.target) / (self.radius / math.sqrt(2 * math.log(2 / FALSE_FAIL)))
+        return (self.mean - self.target) / (self.radius / math.sqrt(2 * math.log(2 / self.delta)))
 
 
-def mean_test(samples: np.ndarray, target: float, proxy: float) -> MeanTest:
-    """Accept iff |mean(samples) - target| < Hoeffding radius at FALSE_FAIL.
+def mean_test(
+    samples: np.ndarray, target: float, proxy: float, delta: float = FALSE_FAIL
+) -> MeanTest:
+    """Accept iff |mean(samples) - target| < Hoeffding radius at ``delta``. A check that
+    runs k such tests and passes only if all pass gives each delta = FALSE_FAIL / k, so that
+    the check as a whole fails a correct submission with probability at most FALSE_FAIL.
 
     ``detectable`` is the smallest bias caught with probability POWER by an estimator whose
     noise has the same proxy: radius + sqrt(2 proxy log(2 / (1 - POWER)) / n).
     """
     samples = np.asarray(samples, dtype=np.float64)
     n = samples.size
-    radius = hoeffding_radius(proxy, n)
+    radius = hoeffding_radius(proxy, n, delta=delta)
     detectable = radius + hoeffding_radius(proxy, n, delta=1.0 - POWER)
-    return MeanTest(float(samples.mean()), float(target), radius, detectable, n)
+    return MeanTest(float(samples.mean()), float(target), radius, detectable, n, delta)
 
 
 def score_estimate_proxy(
