@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import functools
+import importlib
+import inspect
 from collections import Counter
 
 import numpy as np
@@ -10,7 +13,9 @@ import pytest
 from probe_kernel import API, record_outputs, reference_namespace
 from support import corpus_files
 
+from pglab import judge
 from pglab.assignments import ASSIGNMENTS
+from pglab.checks import attribution, verdict
 from pglab.checks.verdict import agrees
 from pglab.judge import judge_cell
 from pglab.leaks import formula_leaks
@@ -47,6 +52,42 @@ def test_no_feedback_sentence_states_a_graded_result(name):
     catalogue = ASSIGNMENTS[name].catalogue
     assert catalogue
     leaks = {m.id: found for m in catalogue if (found := formula_leaks(name, m.feedback))}
+    assert not leaks
+
+
+def _message_strings(module) -> list[tuple[int, str]]:
+    """Every string literal of ``module`` but its docstrings (the parts of f-strings too):
+    the verdicts, details and messages a student can read."""
+    tree = ast.parse(inspect.getsource(module))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(ASSIGNMENTS))
+def test_no_verdict_text_states_a_graded_result(name):
+    """The same rule for the verdicts the checks write (their messages and details): no
+    string in the assignment's checks, or in the shared verdict, attribution and judge code,
+    contains a fragment of a graded result."""
+    modules = [importlib.import_module(f"pglab.checks.{name}"), verdict, attribution, judge]
+    leaks = {
+        f"{module.__name__}:{line}": found
+        for module in modules
+        for line, text in _message_strings(module)
+        if (found := formula_leaks(name, text))
+    }
     assert not leaks
 
 

@@ -286,6 +286,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
         ("E[score**2 * r] / E[score**2]", "optimal_baseline"),
         (r"\sigma(\theta)\left(1-\sigma(\theta)\right)", "analytic_gradient"),
         ("return np.exp(-np.logaddexp(0.0, -x))", "log_prob"),
+        (r"$\sigma'(\theta) = s(1-s)$ with $s = \sigma(\theta)$", "analytic_gradient"),
+        ("grad = (means[1] - means[0]) * s * (1 - s)", "analytic_gradient"),
+        (r"$J(\theta) = (1-p)\mu_0 + p\mu_1$", "expected_reward"),
+        ("return means[0] + sigmoid(theta) * (means[1] - means[0])", "expected_reward"),
     ],
 )
 def test_formula_leak_check_sees_through_notation(text, function):
@@ -331,6 +335,8 @@ def test_formula_leak_check_fails_on_the_rewards_to_go_release_before_issue16():
         ("row i is one_hot(actions[i]) - softmax(theta)", "grad_log_softmax"),
         (r"$\nabla_\theta \log \pi_\theta(a) = e_a - \pi_\theta$", "grad_log_softmax"),
         ("weights = np.exp(theta - np.max(theta.real, axis=-1))", "softmax"),
+        ("return theta - logsumexp(theta, axis=-1, keepdims=True)", "log_softmax"),
+        ("return pi @ means", "expected_reward"),
         (
             r"$g = \sum_t \gamma^t\, \nabla\log\pi(a_t\mid s_t)\,\big(G_t - V_t(s_t)\big)$",
             "reinforce_value_baseline",

@@ -62,10 +62,6 @@ PARAMETERS = {
 
 #: The catalogue entry of a surrogate loss that lets the gradient into the critic.
 NOT_DETACHED = ADVANTAGE_GRADIENT
-NOT_DETACHED_FEEDBACK = (
-    "Gradient flows from your surrogate loss into the critic that computed the advantages: "
-    "hold the advantages constant inside the loss (advantages.detach())."
-)
 #: Episodes the dual-path cell draws (from the enumerated distribution, seeded by the probe).
 EPISODES = 10**6
 #: The lambdas of the dual-path cell.
@@ -323,11 +319,8 @@ def check_detached(probe: Probe, inputs, parts) -> Verdict:
             f"{tail.fmt(reached)}.",
         )
         if leaked_like_undetached:
-            feedback = next(
-                (m.feedback for m in for_function(function) if m.id == NOT_DETACHED),
-                NOT_DETACHED_FEEDBACK,
-            )
-            return Verdict(False, feedback, details, NOT_DETACHED)
+            (mistake,) = (m for m in for_function(function) if m.id == NOT_DETACHED)
+            return Verdict(False, mistake.feedback, details, NOT_DETACHED)
         return Verdict(False, "Gradient reaches the critic through your loss.", details)
     if raised_only_here:
         index = raised_only_here[0]
