@@ -405,3 +405,37 @@ def test_the_demonstrations_left_out_of_test_submissions_are_only_ungraded_code(
         assert "plt." in cell.source or "print(" in cell.source, cell.source[:80]
     graded = [c for c in release.cells if "nbgrader" in c.metadata]
     assert graded == [c for c in kept.cells if "nbgrader" in c.metadata]
+
+
+@pytest.mark.parametrize("name", RELEASED)
+def test_given_results_of_an_earlier_assignment_are_declared(name):
+    """A release that states graded results of an earlier assignment (actor_critic's given code
+    is rewards_to_go's solution) declares it in ``gives_results_of``, so ``pglab release``
+    tells the instructor to hand it out after that assignment's deadline; every function the
+    leak check finds is declared, and each declared one is a graded function there."""
+    order = list(REGISTRY)
+    cells = nbformat.read(_paths(name)["release"], as_version=4).cells
+    declared = REGISTRY[name].gives_results_of
+    for earlier in order[: order.index(name)]:
+        found = {
+            line.split("result of ")[1].split(":")[0]
+            for cell in cells
+            for line in formula_leaks(earlier, cell.source)
+        }
+        assert bool(found) == (earlier in declared), (earlier, found)
+        assert found <= set(declared.get(earlier, ())), (earlier, found)
+    for earlier, functions in declared.items():
+        assert order.index(earlier) < order.index(name)
+        assert set(functions) <= set(LEAK_FRAGMENTS[earlier]), functions
+
+
+def test_pglab_release_says_to_hand_out_actor_critic_after_rewards_to_go():
+    """The note ``pglab release`` prints after regenerating."""
+    from pglab.cli.release import release_order
+
+    lines = release_order(["reinforce", "rewards_to_go", "actor_critic"])
+    assert lines == [
+        "note: release/actor_critic/ gives the results of rewards_to_go's rewards_to_go, "
+        "step_scores, reinforce_rewards_to_go, state_values: hand it out after "
+        "rewards_to_go's deadline and late window"
+    ]

@@ -34,6 +34,11 @@ class Assignment:
     #: student function -> the reference of what its probes record (or None): used when
     #: excuses are settled across cells (``checks/attribution.py``)
     reference_for: Callable[[str], Callable | None] = lambda name: None
+    #: earlier assignment -> its graded functions whose results this one's given code contains
+    #: (the course builds on them): hand this one out only after that one's deadline and late
+    #: window. ``pglab release`` says so; ``tests/test_release.py`` checks it against the
+    #: formula-leak fragments.
+    gives_results_of: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def _attribute_of(module) -> Callable[[str], Callable | None]:
@@ -70,5 +75,13 @@ ASSIGNMENTS: dict[str, Assignment] = {
         {actor_critic_given.GRADE_ID: actor_critic_given.cell_source},
         parameters=actor_critic_checks.PARAMETERS,
         reference_for=actor_critic_checks.reference_for,
+        gives_results_of={
+            "rewards_to_go": (
+                "rewards_to_go",
+                "step_scores",
+                "reinforce_rewards_to_go",
+                "state_values",
+            )
+        },
     ),
 }

@@ -111,6 +111,17 @@ def stale_sources(course: Path, names: list[str]) -> list[str]:
     return found
 
 
+def release_order(names: list[str]) -> list[str]:
+    """One line per assignment whose given code holds an earlier one's graded results."""
+    return [
+        f"note: release/{name}/ gives the results of {earlier}'s "
+        f"{', '.join(functions)}: hand it out after {earlier}'s deadline and late window"
+        for name in names
+        if name in ASSIGNMENTS
+        for earlier, functions in ASSIGNMENTS[name].gives_results_of.items()
+    ]
+
+
 def writes_course(args: argparse.Namespace) -> bool:
     """Regenerating writes release/, solutions/ and the gradebook; ``--check`` only reads."""
     return not args.check
@@ -143,4 +154,6 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         generate(course, name)
         print(f"regenerated release/{name} and solutions/{name}")
+    for line in release_order(names):
+        print(line)
     return leaks(course, names)
