@@ -344,3 +344,65 @@ def test_refuses_without_sandbox_unless_told(tmp_path):
     result = pglab(klass.course, "--no-feedback")
     assert result.returncode == 2
     assert "bubblewrap" in result.stdout
+
+
+def test_the_submitted_tree_is_graded_in_place_and_nothing_handed_in_is_lost(tmp_path):
+    """In the course's own submitted/, only nbgrader's path is graded: a stray copy beside it
+    and a folder whose name is not an id are reported and left as they are (grading writes
+    back to that path). A file graded from another folder that differs from the one in
+    submitted/ replaces it only after the earlier file and its time are kept aside. A file
+    handed in but not graded (a timestamp that is not a date) is "could not be graded" in the
+    exports, with an empty Canvas cell, never "not submitted" or 0."""
+    klass = Class(tmp_path)
+    course = klass.course
+    correct, blank = _bytes(klass.correct()), _bytes(klass.release)
+
+    def hand_in(folder: str, name: str, data: bytes, stamp: str | None = None) -> Path:
+        path = course / "submitted" / folder / ASSIGNMENT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if stamp:
+            (path.parent / "timestamp.txt").write_text(stamp)
+        return path
+
+    kat = hand_in("kat", "reinforce.ipynb", correct)
+    stray = hand_in("kat", "reinforce 2.ipynb", blank)
+    odd = hand_in("bo lee", "reinforce.ipynb", correct)
+    alan = hand_in("alan", "reinforce.ipynb", blank, "2026-01-01 10:00:00 UTC")
+    hand_in("zed", "reinforce.ipynb", correct, "yesterday-ish")
+
+    first = pglab(course, "--jobs", "2", "--no-feedback")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert kat.read_bytes() == correct and stray.read_bytes() == blank
+    assert odd.read_bytes() == correct and not (course / "submitted" / "bo_lee").exists()
+    assert "not used: kat/reinforce/reinforce 2.ipynb: not graded, and left as it is" in (
+        first.stdout
+    )
+    assert "not used: bo lee/reinforce/reinforce.ipynb: not graded, and left as it is" in (
+        first.stdout
+    )
+    table = scores(course, ASSIGNMENT)
+    assert _auto(table["kat"]) == AUTOGRADED_MAX and _auto(table["alan"]) == 0
+    with (course / "exports" / f"{ASSIGNMENT}-grades.csv").open() as handle:
+        status = {row["student_id"]: row["status"] for row in csv.DictReader(handle)}
+    assert status["zed"] == "could not be graded: its timestamp.txt is not a date and time"
+    canvas = (course / "exports" / f"{ASSIGNMENT}-canvas.csv").read_text().splitlines()
+    assert "zed,,,zed,," in canvas
+
+    again = pglab(course, "--jobs", "2", "--no-feedback")
+    assert "0 graded, 2 unchanged" in again.stdout and "conflict" not in again.stdout, again.stdout
+
+    inbox = tmp_path / "inbox" / "alan"
+    inbox.mkdir(parents=True)
+    (inbox / "reinforce.ipynb").write_bytes(correct)
+    imported = pglab(course, str(inbox.parent), "--jobs", "2", "--no-feedback")
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "alan: alan/reinforce.ipynb replaced a different file in submitted/" in imported.stdout
+    assert alan.read_bytes() == correct and not (alan.parent / "timestamp.txt").exists()
+    (kept,) = (course / ".pglab" / "replaced" / ASSIGNMENT / "alan").iterdir()
+    assert (kept / "reinforce.ipynb").read_bytes() == blank
+    assert (kept / "timestamp.txt").read_text() == "2026-01-01 10:00:00 UTC"
+    assert _auto(scores(course, ASSIGNMENT)["alan"]) == AUTOGRADED_MAX
+    with (course / "exports" / f"{ASSIGNMENT}-grades.csv").open() as handle:
+        alan_row = next(r for r in csv.DictReader(handle) if r["student_id"] == "alan")
+    assert alan_row["timestamp"] == "" and alan_row["status"] == "graded"

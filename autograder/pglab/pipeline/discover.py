@@ -21,6 +21,12 @@ latest is graded and the others reported. Uploads from different places that cla
 student (two folders, two display names with one id) are a conflict: none of them is graded
 for that student, and each is reported for a person to resolve. A ``timestamp.txt`` that is
 not a date is reported too. Nothing is silently dropped.
+
+The course's own ``submitted/`` tree is read as nbgrader reads it (``course_tree``): only
+``<student>/<assignment>/<notebook>.ipynb``, under a folder whose name is already a student
+id. Any other notebook there (a stray ``reinforce 2.ipynb``, a folder named ``bo lee``) is
+reported and left alone: ``pglab grade`` writes the graded file back to that very path, so
+grading a copy there would overwrite the student's own file.
 """
 
 from __future__ import annotations
@@ -69,6 +75,9 @@ class Discovery:
     skipped: dict[str, str] = field(default_factory=dict)
     #: student -> the uploads that claim that student (none of them graded)
     conflicts: dict[str, list[str]] = field(default_factory=dict)
+    #: student -> why the file(s) handed in for them were not graded (a conflict, a
+    #: timestamp that is not a date), for students with no submission graded
+    not_graded: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,8 +167,9 @@ def _not_a_date(timestamp: str) -> bool:
     return False
 
 
-def discover(source: Path, assignment: str, notebook: str) -> Discovery:
-    """All submissions under ``source`` (a directory or a .zip), one per student."""
+def discover(source: Path, assignment: str, notebook: str, course_tree: bool = False) -> Discovery:
+    """All submissions under ``source`` (a directory or a .zip), one per student;
+    ``course_tree``: ``source`` is the course's own ``submitted/`` (module docstring)."""
     discovery = Discovery()
     if source.is_file() and zipfile.is_zipfile(source):
         entries = _zip_entries(source, discovery)
@@ -173,9 +183,17 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
         origin = plain_text(str(relative))
         timestamp = plain_text(timestamp) if timestamp else timestamp
         try:
-            claim = _claim_of(relative, assignment, notebook)
+            if course_tree:
+                claim = _claim_in_course_tree(relative, assignment, notebook)
+            else:
+                claim = _claim_of(relative, assignment, notebook)
         except Ambiguous as error:
             discovery.skipped[origin] = f"not graded: {error}; a person must check it"
+            continue
+        except LeftAlone as error:
+            discovery.skipped[origin] = str(error)
+            continue
+        if claim is _OTHER:
             continue
         if claim is None:
             if relative.suffix.lower() == ".ipynb":
@@ -188,12 +206,53 @@ def discover(source: Path, assignment: str, notebook: str) -> Discovery:
                 f"not graded: its timestamp.txt ({timestamp[:40]!r}) is not a date and time; "
                 "fix or remove it and grade again"
             )
+            discovery.not_graded.setdefault(
+                claim.student, (origin, "its timestamp.txt is not a date and time")
+            )
             continue
         found.setdefault(claim.student, []).append(
             (claim, Found(claim.student, origin, read(), timestamp, modified))
         )
     _choose(found, notebook, discovery)
+    for student, origins in discovery.conflicts.items():
+        discovery.not_graded[student] = (
+            ", ".join(origins),
+            f"{len(origins)} uploads claim this student; a person must decide which is theirs",
+        )
+    for student in discovery.submissions:
+        discovery.not_graded.pop(student, None)
     return discovery
+
+
+class LeftAlone(ValueError):
+    """A notebook in the course's ``submitted/`` that is not graded, and why."""
+
+
+def _claim_in_course_tree(relative: PurePosixPath, assignment: str, notebook: str) -> Claim | None:
+    """The claim of a file in the course's own ``submitted/``: nbgrader's path exactly. Other
+    assignments' files are not this run's business (None, not reported)."""
+    parts = relative.parts
+    if len(parts) != 3 or parts[1] != assignment or relative.suffix.lower() != ".ipynb":
+        return _OTHER
+    if parts[2] != f"{notebook}.ipynb":
+        raise LeftAlone(
+            f"not graded, and left as it is: in submitted/ the notebook graded is "
+            f"{parts[0]}/{assignment}/{notebook}.ipynb (nbgrader's path); remove this copy, or "
+            "give it that name if it is the one to grade"
+        )
+    student = student_id_of(parts[0])
+    if student != parts[0]:
+        raise LeftAlone(
+            f"not graded, and left as it is: the folder name {parts[0]!r} is not a student id "
+            f"pglab can use as it is (it would be {student!r}); rename the folder to the "
+            "student's id and grade again"
+        )
+    return Claim(student, parts[0])
+
+
+#: A file of the course's ``submitted/`` that belongs to another assignment or is not a
+#: notebook: ignored without a report.
+_OTHER = Claim("", "")
 
 
 def _claim_of(relative: PurePosixPath, assignment: str, notebook: str) -> Claim | None:

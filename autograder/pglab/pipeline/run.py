@@ -67,6 +67,8 @@ class Outcome:
     #: the student whose byte-identical file was graded for this one in the same run ("" if
     #: this file was graded itself): grading is a function of the bundle and the bytes
     identical_to: str = ""
+    #: where the different file this one replaced in ``submitted/`` was kept ("" if none)
+    replaced: str = ""
 
 
 @dataclass
@@ -304,10 +306,32 @@ class ClassWriter:
         date or extension (``nbgrader db``, formgrader) reaches their saved penalty."""
         apply_late_penalties(self.url, self.assignment, students, self.config)
 
-    def write_graded(self, found: Found, result: GradeResult) -> None:
+    def keep_replaced(self, student: str) -> Path:
+        """Move the student's ``submitted/`` notebook and ``timestamp.txt`` aside to
+        ``.pglab/replaced/<assignment>/<student>/<UTC time>/``: a file graded from another
+        folder or a zip replaces them, and nothing a student handed in is ever lost."""
+        submitted = self._path("submitted", student)
+        stamp = time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime())
+        keep = self.course / ".pglab" / "replaced" / self.assignment / student / stamp
+        suffix = 1
+        while keep.exists():
+            suffix += 1
+            keep = keep.with_name(f"{stamp}-{suffix}")
+        keep.mkdir(parents=True)
+        for path in (submitted, submitted.parent / "timestamp.txt"):
+            if path.is_file():
+                shutil.move(path, keep / path.name)
+        return keep
+
+    def write_graded(self, found: Found, result: GradeResult) -> str:
+        """Write ``found``'s graded result; returns where a different file it replaced in
+        ``submitted/`` was kept ("" if none)."""
         submitted = self._path("submitted", found.student)
         submitted.parent.mkdir(parents=True, exist_ok=True)
-        if not submitted.is_file() or submitted.read_bytes() != found.data:
+        replaced = ""
+        if submitted.is_file() and submitted.read_bytes() != found.data:
+            replaced = str(self.keep_replaced(found.student).relative_to(self.course))
+        if not submitted.is_file():
             submitted.write_bytes(found.data)
         timestamp = found.timestamp
         if timestamp:
@@ -327,6 +351,10 @@ class ClassWriter:
                 gradebook.update_or_create_submission(
                     self.assignment, found.student, timestamp=timestamp
                 )
+            elif replaced:  # the time of the file it replaced is not this file's
+                gradebook.update_or_create_submission(
+                    self.assignment, found.student, timestamp=None
+                )
             else:
                 gradebook.update_or_create_submission(self.assignment, found.student)
         # nbgrader's own preprocessors write the scores and the late penalty, configured by
@@ -337,9 +365,12 @@ class ClassWriter:
         if autograded.exists():
             autograded.chmod(0o644)
         nbformat.write(graded, autograded)
+        if replaced:
+            (autograded.parent / "timestamp.txt").unlink(missing_ok=True)
         self.copy_other_files(found.student)
         if timestamp:
             (autograded.parent / "timestamp.txt").write_text(timestamp)
+        return replaced
 
 
 def _not_saved(error: Exception) -> str:
@@ -412,17 +443,29 @@ def grade_class(
     if not bundle.notebooks:
         raise MissingEntry(f"{assignment} has no notebooks in the gradebook")
     notebook = sorted(bundle.notebooks)[0]
-    discovery: Discovery = discover(source, assignment, notebook)
+    course_tree = source.resolve() == (course / "submitted").resolve()
+    discovery: Discovery = discover(source, assignment, notebook, course_tree)
     if students:
         missing = sorted(set(students) - set(discovery.submissions))
         if missing:
-            raise FileNotFoundError(f"no {notebook}.ipynb for {', '.join(missing)} in {source}")
+            why = [
+                f"{s}: {discovery.not_graded[s][1]}" for s in missing if s in discovery.not_graded
+            ]
+            raise FileNotFoundError(
+                f"no {notebook}.ipynb to grade for {', '.join(missing)} in {source}"
+                + (f" ({'; '.join(why)})" if why else "")
+            )
         discovery.submissions = {s: discovery.submissions[s] for s in sorted(set(students))}
+        discovery.not_graded = {}
     ignore = CourseDirectory(config=config).ignore
     writer = ClassWriter(
         course, assignment, notebook, url, bundle, ignore, config, recorded_scores(url, assignment)
     )
     outcomes: list[Outcome] = []
+    # A student whose file was handed in but not graded (a conflict, a bad timestamp) is
+    # "could not be graded" in the exports until a person resolves it, not "not submitted".
+    for student, (origin, why) in sorted(discovery.not_graded.items()):
+        writer.save_state(Outcome(student, origin, "failed", error=why))
     todo: list[tuple[Found, str]] = []
     for found in discovery.submissions.values():
         sha = _sha256(found.data)
@@ -452,6 +495,12 @@ def grade_class(
         bar.close()
         backend.close()
     outcomes.sort(key=lambda o: o.student)
+    for outcome in outcomes:
+        if outcome.replaced and outcome.status == "graded":
+            say(
+                f"{outcome.student}: {outcome.origin} replaced a different file in submitted/; "
+                f"the earlier one (and its timestamp.txt) is kept in {outcome.replaced}/"
+            )
     zipped = source.is_file()
     for outcome in outcomes:
         found = discovery.submissions.get(outcome.student)
@@ -544,7 +593,7 @@ def _write_outcome(found, result, outcome, writer, outcomes, bar) -> None:
     mark = time.perf_counter()
     if outcome.status == "graded":
         try:
-            writer.write_graded(found, result)
+            outcome.replaced = writer.write_graded(found, result)
         except Exception as error:  # this student's result alone cannot be saved
             unsaved = GradeResult(None, error=_not_saved(error))
             failed = _outcome(found, outcome.submission_sha256, outcome.bundle_digest, unsaved)
