@@ -124,6 +124,21 @@ def pglab_script(course: Path, *args: str, timeout: int = 900) -> subprocess.Com
     )
 
 
+def pglab_started(course: Path, *args: str) -> subprocess.Popen:
+    """The installed `pglab` script with ARGS in ``course``, started in its own session as a
+    terminal starts it (Ctrl-C, ``os.killpg(SIGINT)``, reaches all of it); text output."""
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "pglab"), *args],
+        cwd=course,
+        env=nbgrader_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=interruptible,
+    )
+
+
 def pglab(
     course: Path, *args: str, timeout: int = 900, quiet: bool = True
 ) -> subprocess.CompletedProcess:

@@ -7,8 +7,6 @@ import csv
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -19,12 +17,12 @@ from support import (
     ASSIGNMENT,
     REPOSITORY,
     handed_in_by,
-    interruptible,
     pglab,
+    pglab_started,
     without_demonstrations,
 )
 
-from pglab.course import add_submission, nbgrader_env, scores, scratch_course
+from pglab.course import add_submission, scores, scratch_course
 from pglab.submissions import fill, solution_code
 
 pytestmark = pytest.mark.pipeline
@@ -284,25 +282,7 @@ def test_an_interrupted_run_loses_nothing_already_graded(tmp_path):
         path = course / "submitted" / name / ASSIGNMENT / "reinforce.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(handed_in_by(klass.correct(), name), path)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pglab",
-            "grade",
-            ASSIGNMENT,
-            "--jobs",
-            "1",
-            "--quiet",
-            "--no-feedback",
-        ],
-        cwd=course,
-        env=nbgrader_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=interruptible,
-    )
+    process = pglab_started(course, "grade", ASSIGNMENT, "--jobs", "1", "--quiet", "--no-feedback")
     state = course / ".pglab" / "grade" / ASSIGNMENT
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (state.is_dir() and any(state.glob("*.json"))):

@@ -14,7 +14,8 @@ Read formats (recognised by their header row):
   ``first_name``, ``last_name``, ``email``.
 
 Students are written with nbgrader's ``Gradebook.update_or_create_student``: an existing
-student keeps their grades and gets the new names and email.
+student keeps their grades and gets the names and email the new roster gives; a field it
+leaves empty or has no column for (Canvas's email) keeps the gradebook's value.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def add_students(
     course: Path, rows: Iterable[RosterRow | Mapping[str, str]], url: str | None = None
 ) -> list[str]:
     """Create or update every student of ``rows`` in the course's gradebook (nbgrader's
-    Student records); returns the ids written. Grades already saved are kept. A row is a
+    Student records); returns the ids written. Grades already saved are kept, and so is an
+    existing student's name or email that the row leaves empty. A row is a
     :class:`RosterRow` or a mapping with ``id`` and optionally ``first_name``, ``last_name``
     and ``email``."""
     if url is None:
@@ -113,13 +115,14 @@ def add_students(
         for row in rows:
             if isinstance(row, Mapping):
                 row = RosterRow(**{k: str(v or "") for k, v in row.items()})
-            details = {
-                key: value or None
+            details = {  # empty: not given by this roster, so the gradebook's value stays
+                key: value
                 for key, value in (
                     ("first_name", row.first_name),
                     ("last_name", row.last_name),
                     ("email", row.email),
                 )
+                if value
             }
             gradebook.update_or_create_student(row.id, **details)
             written.append(row.id)

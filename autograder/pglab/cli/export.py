@@ -36,19 +36,35 @@ def writes_course(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     folder = Path(args.to).resolve() if args.to else course / "exports"
+    if folder.exists() and not folder.is_dir():
+        print(f"pglab export: {folder} is a file: --to takes a folder")
+        return 2
     try:
+        folder.mkdir(parents=True, exist_ok=True)  # before any work: a bad --to says so first
         grades = export_assignment(course, args.assignment, folder)
     except MissingEntry as error:
         print(f"pglab export: {error}")
+        return 2
+    except OSError as error:
+        from pglab.cli.main import path_problem
+
+        print(f"pglab export: cannot write {error.filename or folder}: {path_problem(error)}")
         return 2
     counts: dict[str, int] = {}
     for row in grades.rows:
         key = row.status.split(":")[0]
         counts[key] = counts.get(key, 0) + 1
-    print(
-        f"pglab export: {len(grades.rows)} students: "
-        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    )
+    if grades.rows:
+        print(
+            f"pglab export: {len(grades.rows)} students: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        )
+    else:
+        print(
+            "pglab export: no students: the gradebook has no roster (pglab roster CSV) and "
+            f"no graded {args.assignment} (pglab grade {args.assignment}); the files hold "
+            "the header alone"
+        )
     for row in grades.rows:
         if row.status not in (GRADED, NOT_SUBMITTED):
             print(f"  {row.student_id}: {row.status}")

@@ -9,6 +9,7 @@ and ``--force`` grade again on purpose. Final grades, after TA grading: ``pglab 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
@@ -76,6 +77,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def interrupted_message(course: Path, args: argparse.Namespace, started: float) -> str:
+    """What to run after Ctrl-C. The same command grades what is left; with ``--force`` the
+    same command would grade everyone again, and a run without it keeps the earlier grading
+    of the students the forced run did not reach (their state, .pglab/grade/, is older)."""
+    if not args.force:
+        return (
+            "pglab grade: interrupted. Every notebook graded so far is saved; run the same "
+            "command again to grade the rest."
+        )
+    state = course / ".pglab" / "grade" / args.assignment
+    left = sorted(p.stem for p in state.glob("*.json") if p.stat().st_mtime < started)
+    return (
+        "pglab grade: interrupted. Every notebook graded so far is saved. Run it without "
+        "--force to grade the new or changed submissions left"
+        + (
+            f"; the {len(left)} graded before that this run did not reach keep their earlier "
+            "grading (--student ID grades one again, --force everyone)."
+            if left
+            else "."
+        )
+    )
+
+
 def writes_course(args: argparse.Namespace) -> bool:
     """Grading writes the gradebook and the course's trees (pglab.course_lock)."""
     return True
@@ -90,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             "(nbgrader collect, or the hub's exchange), or give a folder or an LMS zip."
         )
         return 2
+    started = time.time()
     try:
         result = grade_class(
             course,
@@ -110,12 +135,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"pglab grade: {error}")
         return 2
     except KeyboardInterrupt:
-        print(
-            "pglab grade: interrupted. Every notebook graded so far is saved; run the same "
-            "command again to grade the rest."
-        )
+        print(interrupted_message(course, args, started))
         return 130
     graded = [o for o in result.outcomes if o.status == "graded"]
+    interrupted = False
     if not args.no_feedback:
         unchanged_students = [o.student for o in result.outcomes if o.status == "unchanged"]
         students = needing_feedback(
@@ -125,11 +148,20 @@ def run(args: argparse.Namespace) -> int:
             generate_feedback(course, args.assignment, students, result.jobs)
         except NbgraderFailed as error:
             print(f"pglab grade: feedback could not be generated: {error}")
+        except KeyboardInterrupt:  # the grades are saved: the exports still show them
+            interrupted = True
     exports = course / "exports"
     exports.mkdir(exist_ok=True)
     nbgrader_csv(course, exports / "grades.csv")
     export_assignment(course, args.assignment, exports)
     report = write_report(result, course / "reports" / f"{args.assignment}.html")
+    if interrupted:
+        print(
+            "pglab grade: interrupted while making feedback. The grades are saved, and in "
+            f"{exports}; the feedback is not finished: run the command again without --force "
+            "or --student (nobody unchanged is graded again) to make the rest."
+        )
+        return 130
 
     failed = [o for o in result.outcomes if o.status == "failed"]
     unchanged = sum(1 for o in result.outcomes if o.status == "unchanged")

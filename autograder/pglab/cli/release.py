@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,12 +36,66 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--course", default=".", help="course directory (default: .)")
 
 
+#: What nbgrader's refusals mean for the instructor, by a phrase of nbgrader's reason.
+WHAT_TO_DO = {
+    "because there are submissions": "nbgrader does not add or remove the graded cells of an "
+    "assignment that has submissions in the gradebook: put the removed cells back in source/ (or "
+    "take out the added ones), or make the change a new assignment",
+}
+
+
+def nbgrader_reason(output: str) -> str:
+    """The line of nbgrader's output that says why it failed: the exception's message (the
+    last ``SomethingError: ...`` line), else its last ERROR log line, else its last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        kind, colon, message = line.partition(": ")
+        if colon and message and kind.replace(".", "").isidentifier():
+            if kind.endswith(("Error", "Exception", "Exit")):
+                return message.strip()
+    errors = [line.partition("ERROR]")[2].strip() for line in lines if "| ERROR]" in line]
+    return (errors or lines or ["no output"])[-1]
+
+
 def generate(course: Path, name: str) -> None:
-    try:
-        run_nbgrader(course, "generate_assignment", name, "--force")
-        run_nbgrader(course, "generate_solution", name, "--force")
-    except NbgraderFailed as error:
-        raise SystemExit(f"pglab release: {error}") from None
+    """Regenerate release/NAME and solutions/NAME from source/. When nbgrader fails (or the
+    run is interrupted) both are put back exactly as they were, and ``SystemExit`` carries
+    nbgrader's reason in plain words."""
+    trees = [course / tree / name for tree in ("release", "solutions")]
+    with tempfile.TemporaryDirectory(prefix="pglab-release-") as scratch:
+        kept = {tree: Path(scratch) / tree.parent.name for tree in trees if tree.exists()}
+        parents = {tree.parent: tree.parent.exists() and tree.parent.stat() for tree in trees}
+        for tree, copy in kept.items():
+            shutil.copytree(tree, copy, symlinks=True)
+        try:
+            _generate(course, name)
+        except BaseException as error:
+            for tree in trees:
+                if tree.is_symlink() or tree.is_file():
+                    tree.unlink()
+                elif tree.exists():
+                    shutil.rmtree(tree)
+                if tree in kept:
+                    shutil.copytree(kept[tree], tree, symlinks=True)
+            for parent, before in parents.items():
+                if before:
+                    os.utime(parent, ns=(before.st_atime_ns, before.st_mtime_ns))
+                elif parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()
+            if not isinstance(error, NbgraderFailed):
+                raise
+            reason = nbgrader_reason(str(error).partition("\n")[2]).rstrip(".")
+            advice = [text for phrase, text in WHAT_TO_DO.items() if phrase in reason]
+            raise SystemExit(
+                f"pglab release: nbgrader could not regenerate {name}: {reason}. "
+                f"release/{name} and solutions/{name} are left as they were."
+                + "".join(f"\n{text}." for text in advice)
+            ) from None
+
+
+def _generate(course: Path, name: str) -> None:
+    run_nbgrader(course, "generate_assignment", name, "--force")
+    run_nbgrader(course, "generate_solution", name, "--force")
     solution = course / "solutions" / name / f"{name}.ipynb"
     notebook = nbformat.read(solution, as_version=4)
     # The exact Python version of whoever regenerated it is noise, not content.

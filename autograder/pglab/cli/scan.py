@@ -12,8 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-import nbformat
-
+from pglab.grading.grade import UnreadableSubmission, read_submission
 from pglab.tamper import scan_notebook
 
 HELP = "Flag submission code that a REINFORCE solution never needs (static scan, no scores)."
@@ -31,14 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def scan_course(course: Path, assignment: str, student: str | None = None) -> dict[str, list]:
-    """student -> flags of their submitted notebooks, for every submission."""
+    """student -> flags of their submitted notebooks, for every submission. A notebook that
+    cannot be read (not JSON, a cell's source not text, ...) is one line saying why, read as
+    ``pglab grade`` reads it (``read_submission``); the others are scanned all the same."""
     found = {}
     pattern = f"{student or '*'}/{assignment}/*.ipynb"
     for path in sorted((course / "submitted").glob(pattern)):
         name = path.parent.parent.name
         try:
-            notebook = nbformat.read(path, as_version=4)
-        except Exception as error:  # a corrupt notebook is itself worth a look
+            notebook = read_submission(path.read_bytes())
+        except (OSError, UnreadableSubmission) as error:  # itself worth a look
             found.setdefault(name, []).append(f"{path.name}: cannot be read ({error})")
             continue
         found.setdefault(name, []).extend(scan_notebook(notebook))
