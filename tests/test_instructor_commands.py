@@ -308,3 +308,32 @@ def test_ctrl_c_of_a_forced_run_says_what_a_run_without_force_does(course):
     )
     rerun = pglab(course, "grade", ASSIGNMENT, "--quiet", "--no-feedback")
     assert "0 graded, 4 unchanged" in rerun.stdout, rerun.stdout
+
+
+@pytest.mark.pipeline
+def test_what_tas_give_in_formgrader_reaches_the_feedback(course):
+    """A TA grades bob's written answer and comments on it (formgrader writes the gradebook):
+    the next `pglab grade` grades nobody but makes bob's page again, with the points and the
+    comment; nobody else's, and a run after that makes none."""
+    pages = {
+        s: course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        for s in ("ann", "bob", "cyd", "dan")
+    }
+    before = {s: p.stat().st_mtime_ns for s, p in pages.items()}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        grade = gradebook.find_grade("answer_score_function", ASSIGNMENT, ASSIGNMENT, "bob")
+        grade.manual_score = grade.max_score
+        comment = gradebook.find_comment("answer_score_function", ASSIGNMENT, ASSIGNMENT, "bob")
+        comment.manual_comment = "A clean derivation of the score."
+        gradebook.db.commit()
+        score = gradebook.find_submission(ASSIGNMENT, "bob").score
+    first = pglab(course, "grade", ASSIGNMENT, "--quiet")
+    assert "0 graded, 4 unchanged" in first.stdout, first.stdout
+    after = {s: p.stat().st_mtime_ns for s, p in pages.items()}
+    assert [s for s in pages if after[s] != before[s]] == ["bob"]
+    page = pages["bob"].read_text()
+    assert "A clean derivation of the score." in page
+    assert float(re.search(r"Score: ([\d.]+) /", page).group(1)) == pytest.approx(score)
+    second = pglab(course, "grade", ASSIGNMENT, "--quiet")
+    assert "0 graded, 4 unchanged" in second.stdout, second.stdout
+    assert {s: p.stat().st_mtime_ns for s, p in pages.items()} == after

@@ -9,21 +9,81 @@ interrupted before its feedback), chosen with nbgrader's own
 ``--CourseDirectory.student_id_exclude``. They only read the gradebook (SQLite allows
 concurrent readers) and each writes its own students' ``feedback/`` folders, so the files
 are the ones one serial run would write.
+
+A page also shows what TAs give in formgrader after grading (points for written answers,
+adjusted scores, extra credit, comments) and the late penalty. For each page made,
+``.pglab/feedback/<assignment>.json`` keeps a digest of those gradebook entries
+(:func:`shown_grades`); a student whose entries no longer match gets a new page, so
+``pglab grade`` after TA grading returns the TAs' points and comments to students.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from nbgrader.api import Gradebook, MissingEntry
+
 from pglab.course import NbgraderFailed, run_nbgrader
+
+
+def shown_grades(course: Path, assignment: str, students: Iterable[str]) -> dict[str, str]:
+    """student -> a digest of the gradebook entries their feedback page shows: every cell's
+    autograded, manual and extra-credit points, every comment, and the late penalty ("" for
+    a student with no submission in the gradebook)."""
+    from pglab.pipeline.run import db_url, load_config
+
+    digests = {}
+    with Gradebook(db_url(course, load_config(course))) as gradebook:
+        for student in students:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                digests[student] = ""
+                continue
+            shown: list = [submission.late_submission_penalty]
+            for notebook in sorted(submission.notebooks, key=lambda n: n.name):
+                shown += sorted(
+                    (g.name, g.auto_score, g.manual_score, g.extra_credit) for g in notebook.grades
+                )
+                shown += sorted(
+                    (c.name, c.auto_comment or "", c.manual_comment or "")
+                    for c in notebook.comments
+                )
+            text = json.dumps(shown, default=str)
+            digests[student] = hashlib.sha256(text.encode()).hexdigest()
+    return digests
+
+
+def _made_path(course: Path, assignment: str) -> Path:
+    return course / ".pglab" / "feedback" / f"{assignment}.json"
+
+
+def made_from(course: Path, assignment: str) -> dict[str, str]:
+    """student -> the :func:`shown_grades` digest their current feedback page was made from."""
+    try:
+        return json.loads(_made_path(course, assignment).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _record_made(course: Path, assignment: str, digests: dict[str, str]) -> None:
+    path = _made_path(course, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made = {**made_from(course, assignment), **digests}
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(made, indent=1, sort_keys=True))
+    os.replace(temporary, path)
 
 
 def has_feedback(course: Path, assignment: str, student: str) -> bool:
     """Whether ``student`` has a feedback page for each of their autograded notebooks, made
-    after it (a page older than the notebook shows an earlier grading)."""
+    after it (a page older than the notebook shows an earlier grading). Whether the page
+    still shows the gradebook's TA points and comments is :func:`needing_feedback`'s check."""
     autograded = sorted((course / "autograded" / student / assignment).glob("*.ipynb"))
     if not autograded:
         return any((course / "feedback" / student / assignment).glob("*.html"))
@@ -37,9 +97,14 @@ def has_feedback(course: Path, assignment: str, student: str) -> bool:
 def needing_feedback(
     course: Path, assignment: str, graded: Iterable[str], unchanged: Iterable[str]
 ) -> list[str]:
-    """Students graded in this run, and unchanged ones whose feedback is missing or older
-    than their autograded notebook (:func:`has_feedback`)."""
-    stale = [s for s in unchanged if not has_feedback(course, assignment, s)]
+    """Students graded in this run, and unchanged ones whose feedback is missing, older than
+    their autograded notebook (:func:`has_feedback`), or made from other gradebook entries
+    than it holds now (TA points or comments given since, a late penalty changed)."""
+    unchanged = list(unchanged)
+    shown, made = shown_grades(course, assignment, unchanged), made_from(course, assignment)
+    stale = [
+        s for s in unchanged if not has_feedback(course, assignment, s) or made.get(s) != shown[s]
+    ]
     return sorted({*graded, *stale})
 
 
@@ -54,6 +119,8 @@ def generate_feedback(course: Path, assignment: str, students: list[str], jobs: 
     jobs = max(1, min(jobs, os.cpu_count() or 1, len(students)))
     shares = [students[i::jobs] for i in range(jobs)]
 
+    shown = shown_grades(course, assignment, students)  # what the pages are made from
+
     def render(share: list[str]) -> None:
         wanted = set(share)
         others = ",".join(s for s in everyone if s not in wanted)
@@ -63,11 +130,14 @@ def generate_feedback(course: Path, assignment: str, students: list[str], jobs: 
         run_nbgrader(course, *arguments)
 
     with ThreadPoolExecutor(len(shares)) as pool:
-        failures = []
-        for future in [pool.submit(render, share) for share in shares]:
+        failures, made = [], {}
+        for share, future in [(share, pool.submit(render, share)) for share in shares]:
             try:
                 future.result()
             except NbgraderFailed as error:
                 failures.append(str(error))
+            else:
+                made.update({s: shown[s] for s in share})
+    _record_made(course, assignment, made)
     if failures:
         raise NbgraderFailed("\n".join(failures))
