@@ -6,6 +6,7 @@ import copy
 import csv
 import json
 import os
+import shutil
 import signal
 import time
 import zipfile
@@ -332,7 +333,8 @@ def test_the_submitted_tree_is_graded_in_place_and_nothing_handed_in_is_lost(tmp
     back to that path). A file graded from another folder that differs from the one in
     submitted/ replaces it only after the earlier file and its time are kept aside. A file
     handed in but not graded (a timestamp that is not a date) is "could not be graded" in the
-    exports, with an empty Canvas cell, never "not submitted" or 0."""
+    exports, with an empty Canvas cell, never "not submitted" or 0, until the instructor
+    removes it from submitted/."""
     klass = Class(tmp_path)
     course = klass.course
     correct, blank = _bytes(klass.correct()), _bytes(klass.release)
@@ -369,8 +371,12 @@ def test_the_submitted_tree_is_graded_in_place_and_nothing_handed_in_is_lost(tmp
     canvas = (course / "exports" / f"{ASSIGNMENT}-canvas.csv").read_text().splitlines()
     assert "zed,,,zed,," in canvas
 
+    shutil.rmtree(course / "submitted" / "zed")  # the instructor withdraws zed's file
     again = pglab(course, "--jobs", "2", "--no-feedback")
     assert "0 graded, 2 unchanged" in again.stdout and "conflict" not in again.stdout, again.stdout
+    assert "zed: nothing of theirs is left in submitted/reinforce/" in again.stdout
+    with (course / "exports" / f"{ASSIGNMENT}-grades.csv").open() as handle:
+        assert "zed" not in {row["student_id"] for row in csv.DictReader(handle)}
 
     inbox = tmp_path / "inbox" / "alan"
     inbox.mkdir(parents=True)

@@ -60,6 +60,8 @@ class Found:
     timestamp: str | None = None
     #: file modification time, where the input has one (zip entries: their date)
     modified: float = 0.0
+    #: found in the course's own ``submitted/`` (``discover(..., course_tree=True)``)
+    in_course_tree: bool = False
 
     @property
     def upload_number(self) -> int:
@@ -211,7 +213,7 @@ def discover(source: Path, assignment: str, notebook: str, course_tree: bool = F
             )
             continue
         found.setdefault(claim.student, []).append(
-            (claim, Found(claim.student, origin, read(), timestamp, modified))
+            (claim, Found(claim.student, origin, read(), timestamp, modified, course_tree))
         )
     _choose(found, notebook, discovery)
     for student, origins in discovery.conflicts.items():

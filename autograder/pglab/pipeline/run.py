@@ -69,6 +69,8 @@ class Outcome:
     identical_to: str = ""
     #: where the different file this one replaced in ``submitted/`` was kept ("" if none)
     replaced: str = ""
+    #: read from the course's own ``submitted/`` (not a folder or zip given to the command)
+    in_submitted: bool = False
 
 
 @dataclass
@@ -294,6 +296,23 @@ class ClassWriter:
                 return False
         return True
 
+    def forget_withdrawn(self) -> list[str]:
+        """Remove the state of each student whose file from ``submitted/`` could not be graded
+        and who has nothing in ``submitted/<student>/<assignment>/`` any more (the instructor
+        removed it): the exports stop listing them as "could not be graded". Returns them."""
+        forgotten = []
+        for path in sorted(self.state_dir.glob("*.json")):
+            before = self.previous(path.stem)
+            if (
+                before is not None
+                and before.status == "failed"
+                and before.in_submitted
+                and not (self.course / "submitted" / before.student / self.assignment).exists()
+            ):
+                path.unlink()
+                forgotten.append(before.student)
+        return forgotten
+
     def save_state(self, outcome: Outcome) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         target = self.state_dir / f"{outcome.student}.json"
@@ -388,6 +407,7 @@ def _outcome(found: Found, sha: str, digest: str, result: GradeResult) -> Outcom
             timings=result.timings,
             submission_sha256=sha,
             bundle_digest=digest,
+            in_submitted=found.in_course_tree,
         )
     cells = [asdict(c) for c in result.cells]
     return Outcome(
@@ -401,6 +421,7 @@ def _outcome(found: Found, sha: str, digest: str, result: GradeResult) -> Outcom
         submission_sha256=sha,
         bundle_digest=digest,
         flags=result.flags,
+        in_submitted=found.in_course_tree,
     )
 
 
@@ -465,7 +486,13 @@ def grade_class(
     # A student whose file was handed in but not graded (a conflict, a bad timestamp) is
     # "could not be graded" in the exports until a person resolves it, not "not submitted".
     for student, (origin, why) in sorted(discovery.not_graded.items()):
-        writer.save_state(Outcome(student, origin, "failed", error=why))
+        writer.save_state(Outcome(student, origin, "failed", error=why, in_submitted=course_tree))
+    if course_tree and not students:
+        for student in writer.forget_withdrawn():
+            say(
+                f"{student}: nothing of theirs is left in submitted/{assignment}/, so the "
+                "file that could not be graded is no longer listed"
+            )
     todo: list[tuple[Found, str]] = []
     for found in discovery.submissions.values():
         sha = _sha256(found.data)
