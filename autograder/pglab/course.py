@@ -6,6 +6,7 @@ the real ``nbgrader`` command (so ``nbgrader_config.py`` and its preprocessors a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +26,15 @@ def nbgrader_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
+
+
+def write_json_atomically(path: Path, data) -> None:
+    """Write ``data`` as JSON to ``path`` (its folder made if need be) so that a crash leaves
+    the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(temporary, path)
 
 
 def nbgrader_command(*args: str) -> list[str]:

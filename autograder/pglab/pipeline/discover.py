@@ -195,10 +195,9 @@ def discover(source: Path, assignment: str, notebook: str, course_tree: bool = F
         except LeftAlone as error:
             discovery.skipped[origin] = str(error)
             continue
-        if claim is _OTHER:
-            continue
         if claim is None:
-            if relative.suffix.lower() == ".ipynb":
+            # in submitted/, another assignment's file or not a notebook: not this run's
+            if not course_tree and relative.suffix.lower() == ".ipynb":
                 discovery.skipped[origin] = (
                     f"could not tell which student this is, or it is not {notebook}.ipynb"
                 )
@@ -235,7 +234,7 @@ def _claim_in_course_tree(relative: PurePosixPath, assignment: str, notebook: st
     assignments' files are not this run's business (None, not reported)."""
     parts = relative.parts
     if len(parts) != 3 or parts[1] != assignment or relative.suffix.lower() != ".ipynb":
-        return _OTHER
+        return None
     if parts[2] != f"{notebook}.ipynb":
         raise LeftAlone(
             f"not graded, and left as it is: in submitted/ the notebook graded is "
@@ -250,11 +249,6 @@ def _claim_in_course_tree(relative: PurePosixPath, assignment: str, notebook: st
             "student's id and grade again"
         )
     return Claim(student, parts[0])
-
-
-#: A file of the course's ``submitted/`` that belongs to another assignment or is not a
-#: notebook: ignored without a report.
-_OTHER = Claim("", "")
 
 
 def _claim_of(relative: PurePosixPath, assignment: str, notebook: str) -> Claim | None:

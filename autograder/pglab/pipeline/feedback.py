@@ -28,7 +28,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from pglab.course import NbgraderFailed, run_nbgrader
+from pglab.course import NbgraderFailed, run_nbgrader, write_json_atomically
 
 
 def shown_grades(course: Path, assignment: str, students: Iterable[str]) -> dict[str, str]:
@@ -72,12 +72,8 @@ def made_from(course: Path, assignment: str) -> dict[str, str]:
 
 
 def _record_made(course: Path, assignment: str, digests: dict[str, str]) -> None:
-    path = _made_path(course, assignment)
-    path.parent.mkdir(parents=True, exist_ok=True)
     made = {**made_from(course, assignment), **digests}
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(made, indent=1, sort_keys=True))
-    os.replace(temporary, path)
+    write_json_atomically(_made_path(course, assignment), made)
 
 
 def has_feedback(course: Path, assignment: str, student: str) -> bool:

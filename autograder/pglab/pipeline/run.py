@@ -30,6 +30,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 from traitlets.utils.importstring import import_item
 
+from pglab.course import write_json_atomically
 from pglab.grading import Bundle, CellResult, GradeResult, bundle_from_gradebook
 from pglab.grading.grade import describe
 from pglab.grading.text import plain_text
@@ -314,11 +315,7 @@ class ClassWriter:
         return forgotten
 
     def save_state(self, outcome: Outcome) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        target = self.state_dir / f"{outcome.student}.json"
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(outcome), indent=1, sort_keys=True))
-        os.replace(temporary, target)  # atomic: a crash leaves the old state or the new one
+        write_json_atomically(self.state_dir / f"{outcome.student}.json", asdict(outcome))
 
     def reapply_late_penalties(self, students: list[str]) -> None:
         """Run the late-penalty step again for students not regraded, so that a changed due
