@@ -18,10 +18,19 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from support import ASSIGNMENT, REPOSITORY, handed_in_by, pglab_started, without_demonstrations
+from support import (
+    ASSIGNMENT,
+    REPOSITORY,
+    handed_in_by,
+    pglab_in_process,
+    pglab_started,
+    without_demonstrations,
+)
 from support import pglab_script as pglab
 
+from pglab.cli import export as export_verb
 from pglab.course import nbgrader_env, scratch_course
+from pglab.pipeline import exports, feedback
 from pglab.submissions import fill, solution_code
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -256,6 +265,60 @@ def test_ctrl_c_while_feedback_is_made_says_the_grades_are_saved(course):
     assert "0 graded, 4 unchanged" in rerun.stdout, rerun.stdout
     for student in ("ann", "bob", "cyd", "dan"):
         assert (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+
+
+@pytest.mark.pipeline
+def test_a_feedback_page_cut_short_is_made_again(course, monkeypatch):
+    """nbgrader writes a page in place, so a Ctrl-C while it renders bob's leaves half a page,
+    newer than his notebook and made from the gradebook entries it holds now. The next run
+    makes it again; the others' pages are current and left alone."""
+    page = course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    whole = page.read_text()
+
+    def cut_short(*arguments, **options):  # nbgrader when the Ctrl-C came
+        page.write_text(whole[: len(whole) // 3])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(feedback, "run_nbgrader", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        feedback.generate_feedback(course, ASSIGNMENT, ["bob"], jobs=1)
+    monkeypatch.undo()
+    everyone = ["ann", "bob", "cyd", "dan"]
+    assert feedback.needing_feedback(course, ASSIGNMENT, [], everyone) == ["bob"]
+    rerun = pglab(course, "grade", ASSIGNMENT, "--quiet")
+    assert "0 graded, 4 unchanged" in rerun.stdout, rerun.stdout + rerun.stderr
+    assert page.read_text() == whole
+    assert feedback.needing_feedback(course, ASSIGNMENT, [], everyone) == []
+
+
+def test_exports_cut_short_keep_the_earlier_files_whole(course, monkeypatch):
+    """A Ctrl-C while the exports are written leaves each file as it was, not half of a new
+    one, and no partial file beside them; the command says it was interrupted, in a line."""
+    folder = course / "exports"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    grades = exports.final_grades(course, ASSIGNMENT)
+
+    class CutShort(list):
+        def __iter__(self):
+            yield self[0]
+            raise KeyboardInterrupt
+
+    cut = exports.FinalGrades(
+        grades.assignment, grades.duedate, grades.max_score, CutShort(grades.rows)
+    )
+    for write in (exports.write_nbgrader_csv, exports.write_canvas_csv):
+        with pytest.raises(KeyboardInterrupt):
+            write(cut, folder / f"{ASSIGNMENT}-{write.__name__}.csv")
+        with pytest.raises(KeyboardInterrupt):
+            write(cut, folder / f"{ASSIGNMENT}-grades.csv")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+    def interrupted(*arguments):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_verb, "export_assignment", interrupted)
+    status, out, err = pglab_in_process(course, "export", ASSIGNMENT)
+    assert (status, out, err) == (130, "pglab export: interrupted.\n", ""), (status, out, err)
 
 
 @pytest.mark.pipeline

@@ -11,8 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import nbformat
 
@@ -28,13 +31,28 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def write_json_atomically(path: Path, data) -> None:
-    """Write ``data`` as JSON to ``path`` (its folder made if need be) so that a crash leaves
-    the old file or the new one, never half of one."""
+@contextmanager
+def writing_atomically(path: Path, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file whose contents replace ``path`` (its folder made if need be) only once the
+    block ends without an exception: a crash or a Ctrl-C leaves the old file or the new one,
+    never half of one (grades, exports, reports)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        with temporary.open("w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+        os.replace(temporary, path)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.filename == str(temporary):
+            error.filename, error.filename2 = str(path), None  # the file the user named
+        raise
+
+
+def write_json_atomically(path: Path, data) -> None:
+    """Write ``data`` as JSON to ``path``, as :func:`writing_atomically` does."""
+    with writing_atomically(path) as handle:
+        handle.write(json.dumps(data, indent=1, sort_keys=True))
 
 
 def nbgrader_command(*args: str) -> list[str]:

@@ -125,6 +125,9 @@ def _main(argv: list[str] | None) -> int:
     except CourseBusy as busy:
         print(f"pglab {args.verb}: {busy}")
         return 2
+    except KeyboardInterrupt:  # a verb that has more to say about it catches it itself
+        print(f"pglab {args.verb}: interrupted.")
+        return 130
     except OSError as error:  # a path it cannot write or read: `--output /etc/passwd/x`
         if error.filename is None:
             raise

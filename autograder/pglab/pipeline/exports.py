@@ -20,6 +20,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from pglab.course import writing_atomically
+
 #: Canvas's grade import needs these columns first; the assignment column follows.
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
@@ -154,8 +156,7 @@ def _number(value: float) -> str:
 def write_nbgrader_csv(grades: FinalGrades, destination: Path) -> Path:
     """nbgrader's export columns and arithmetic for one assignment, and a ``status`` column
     (``graded``, ``needs manual grading``, ``not submitted``, ``could not be graded: ...``)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with destination.open("w", newline="") as handle:
+    with writing_atomically(destination, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([*NBGRADER_COLUMNS, "status"])
         for row in grades.rows:
@@ -183,8 +184,7 @@ def write_canvas_csv(grades: FinalGrades, destination: Path) -> Path:
     written answers as TAs graded them). ``ID`` is the Canvas user id where the student id is
     one (ids taken from Canvas file names or a Canvas roster are). A student whose file could
     not be graded gets an empty cell, which Canvas leaves as it is, rather than a zero."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with destination.open("w", newline="") as handle:
+    with writing_atomically(destination, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*CANVAS_COLUMNS, grades.assignment])
         writer.writerow(["Points Possible", "", "", "", "", _number(grades.max_score)])
@@ -229,12 +229,17 @@ def nbgrader_csv(course: Path, destination: Path) -> Path:
     is the order notebooks happened to finish; rows are sorted by assignment and student so
     that the same grades always give the same file.
     """
-    export_with_nbgraders_exporter(course, destination)
-    with destination.open(newline="") as handle:
-        header, *rows = list(csv.reader(handle))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    exported = destination.with_name(f".{destination.name}.nbgrader")
+    try:
+        export_with_nbgraders_exporter(course, exported)
+        with exported.open(newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+    finally:
+        exported.unlink(missing_ok=True)
     key = (header.index("assignment"), header.index("student_id"))
     rows.sort(key=lambda row: (row[key[0]], row[key[1]]))
-    with destination.open("w", newline="") as handle:
+    with writing_atomically(destination, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")  # as nbgrader writes it
         writer.writerow(header)
         writer.writerows(rows)

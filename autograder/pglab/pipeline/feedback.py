@@ -71,9 +71,12 @@ def made_from(course: Path, assignment: str) -> dict[str, str]:
         return {}
 
 
-def _record_made(course: Path, assignment: str, digests: dict[str, str]) -> None:
-    made = {**made_from(course, assignment), **digests}
-    write_json_atomically(_made_path(course, assignment), made)
+def _record_made(
+    course: Path, assignment: str, digests: dict[str, str], forget: Iterable[str] = ()
+) -> None:
+    forget = set(forget)
+    made = {s: d for s, d in made_from(course, assignment).items() if s not in forget}
+    write_json_atomically(_made_path(course, assignment), {**made, **digests})
 
 
 def has_feedback(course: Path, assignment: str, student: str) -> bool:
@@ -116,6 +119,9 @@ def generate_feedback(course: Path, assignment: str, students: list[str], jobs: 
     shares = [students[i::jobs] for i in range(jobs)]
 
     shown = shown_grades(course, assignment, students)  # what the pages are made from
+    # nbgrader writes a page in place: one cut short by a Ctrl-C or a crash is newer than its
+    # notebook, so until nbgrader has finished it only a missing digest marks it stale.
+    _record_made(course, assignment, {}, forget=students)
 
     def render(share: list[str]) -> None:
         wanted = set(share)

@@ -11,6 +11,7 @@ import jinja2
 
 from pglab.assignments import ASSIGNMENTS
 from pglab.checks.figures import pyplot, to_png
+from pglab.course import writing_atomically
 from pglab.grading.text import plain_text
 from pglab.pipeline.run import Outcome, Run
 
@@ -141,7 +142,7 @@ def _auto_max(outcome: Outcome) -> float:
 
 
 def write_report(run: Run, destination: Path) -> Path:
-    destination.parent.mkdir(parents=True, exist_ok=True)
     html = plain_text(TEMPLATES.get_template("report.html.j2").render(**summarise(run)))
-    destination.write_text(html, encoding="utf-8")
+    with writing_atomically(destination) as handle:
+        handle.write(html)
     return destination
