@@ -132,5 +132,37 @@ def test_mutant_is_caught_in_process(path):
     assert verdict.misconception == settings.get("MISCONCEPTION", verdict.misconception)
 
 
+STABILITY_MUTANTS = [
+    p for p in MUTANTS if "test_numerical_stability" in corpus_settings(p.read_text())["FAILS"]
+]
+
+
+@pytest.mark.parametrize("path", STABILITY_MUTANTS, ids=lambda p: p.stem)
+def test_the_stability_cell_names_a_mistake_once(path):
+    """A mistake wrong at every theta also fails the stability cell, which names it as that
+    mistake, not as instability (a function not written yet as not written), and says each
+    sentence once."""
+    text = path.read_text()
+    settings = corpus_settings(text)
+    namespace = reference_namespace()
+    exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - our own corpus file
+    for name in settings.get("KEEP_STUBS", []):
+        namespace[name] = _stub
+    overrides = {name: namespace[name] for name in API}
+    cell = "test_numerical_stability"
+    verdict = judge_cell(ASSIGNMENT, cell, record_outputs(ASSIGNMENT.probes[cell], **overrides))
+    assert not verdict.passed
+    sentences = [
+        s.strip() for line in (verdict.summary, *verdict.details) for s in line.split(": ")
+    ]
+    repeated = {s for s in sentences if s and sentences.count(s) > 1}
+    assert not repeated, verdict.summary + "\n" + "\n".join(verdict.details)
+    if settings.get("KEEP_STUBS"):  # not written yet: said so, not called unstable
+        assert "not implemented yet" in verdict.summary, verdict.summary
+    else:
+        unstable = settings.get("MISCONCEPTION", "").endswith(".unstable")
+        assert ("stability problem" in verdict.summary) is not unstable, verdict.summary
+
+
 def _stub(*args):
     raise NotImplementedError()

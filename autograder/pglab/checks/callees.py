@@ -227,8 +227,8 @@ def charged_elsewhere(function: str, blame: Blame | Sequence[str]) -> str:
     cells = " and ".join(own_cell(name) for name in helpers)
     return (
         f"{function} is right for the {names} you wrote; its values are off only because "
-        f"{names} {'is' if len(helpers) == 1 else 'are'} wrong, which costs points in "
-        f"{cells} only."
+        f"{names} {'is' if len(helpers) == 1 else 'are'} wrong, which costs points in the "
+        f"cells that test {names} (such as {cells}), not here."
     )
 
 

@@ -365,20 +365,26 @@ def check_numerical_stability(probe: Probe, inputs: list[list[tuple]], parts: li
             parts, inputs, (ref.log_prob, ref.grad_log_prob), strict=True
         )
     ]
-    failed = [v for v in verdicts if not v.passed]
+    failed = [(v, part) for v, part in zip(verdicts, parts, strict=True) if not v.passed]
     if not failed:
         return Verdict(
             True, "log_prob and grad_log_prob are finite and accurate up to |theta| = 500."
         )
-    details = tuple(line for v in failed for line in (v.summary, *v.details))
-    return Verdict(False, _stability_summary(failed), details, failed[0].misconception)
+    first, part = failed[0]
+    summary = _stability_summary(first, raised_everywhere=all(o is None for o in part.outputs))
+    details = tuple(line for v, _ in failed for line in (v.summary, *v.details))
+    if summary.endswith(first.summary):  # said once
+        details = details[1:]
+    return Verdict(False, summary, details, first.misconception)
 
 
-def _stability_summary(failed: Sequence[Verdict]) -> str:
+def _stability_summary(first: Verdict, raised_everywhere: bool) -> str:
     """ "Not numerically stable" only for a stability problem: a mistake that is wrong at every
     theta (a sign error, swapped actions...) is named as that mistake, which also costs this
-    cell (the cell asks for the right values at large |theta|; docs/grading.md)."""
-    first = failed[0]
+    cell (the cell asks for the right values at large |theta|; docs/grading.md), and a
+    function that raised on every call (not written yet, misnamed) is said to be so."""
+    if raised_everywhere:
+        return first.summary
     if first.misconception and not first.misconception.endswith(".unstable"):
         return (
             "Wrong at large |theta| too, for the same reason as in its own cell (not a "
