@@ -377,7 +377,8 @@ def test_ctrl_c_of_a_forced_run_says_what_a_run_without_force_does(course):
 def test_what_tas_give_in_formgrader_reaches_the_feedback(course):
     """A TA grades bob's written answer and comments on it (formgrader writes the gradebook):
     the next `pglab grade` grades nobody but makes bob's page again, with the points and the
-    comment; nobody else's, and a run after that makes none."""
+    comment; nobody else's, and a run after that makes none. When bob hands in again, the
+    run says that the TA's points still count until a TA looks again."""
     pages = {
         s: course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html"
         for s in ("ann", "bob", "cyd", "dan")
@@ -400,3 +401,13 @@ def test_what_tas_give_in_formgrader_reaches_the_feedback(course):
     second = pglab(course, "grade", ASSIGNMENT, "--quiet")
     assert "0 graded, 4 unchanged" in second.stdout, second.stdout
     assert {s: p.stat().st_mtime_ns for s, p in pages.items()} == after
+    # bob hands in again: nbgrader keeps the TA's points for a file the TA has not seen
+    hand_in(course, "bob", handed_in_by(correct_notebook(course), "bob, again"))
+    third = pglab(course, "grade", ASSIGNMENT, "--quiet")
+    assert "1 graded, 3 unchanged" in third.stdout, third.stdout
+    assert (
+        "  bob: graded again after TA grading: the TA's points on answer_score_function still "
+        "count, on their feedback page too, and wait in formgrader for a TA to confirm or "
+        "change them (nbgrader keeps them)"
+    ) in third.stdout.splitlines(), third.stdout
+    assert "ann:" not in third.stdout

@@ -142,6 +142,7 @@ def semester(tmp_path_factory):
     found["export"] = pglab(pg, "export", ASSIGNMENT)
     # read now: the restore below runs pglab grade, which rewrites exports/
     found["final"] = _rows(pg / "exports" / f"{ASSIGNMENT}-grades.csv")
+    found["every_assignment"] = _rows(pg / "exports" / "grades.csv")
     with (pg / "exports" / f"{ASSIGNMENT}-canvas.csv").open(newline="") as handle:
         found["canvas"] = list(csv.reader(handle))
     state = pg / ".pglab" / "grade" / ASSIGNMENT
@@ -240,6 +241,15 @@ def test_final_export_carries_ta_points_and_penalties_for_everyone_on_the_roster
     assert rows["cyd"]["status"].startswith("could not be graded")
     assert rows["dan"]["status"] == "not submitted" and float(rows["dan"]["score"]) == 0
     assert rows["ann"]["last_name"] == "Lee" and rows["ann"]["email"] == "ann@example.org"
+    # nbgrader's whole-course export in the same folder is as new as the gradebook
+    every = {r["student_id"]: r for r in semester["every_assignment"]}
+    for student in ("ann", "bob"):
+        assert float(every[student]["score"]) == pytest.approx(float(rows[student]["score"]))
+    # the pages made before TA grading (none here: --no-feedback) are named, with the fix
+    assert (
+        f"feedback: 2 pages missing or older than the gradebook (ann, bob): pglab grade "
+        f"{ASSIGNMENT} makes them again, grading nobody unchanged"
+    ) in export.stdout.splitlines(), export.stdout
 
     header, points, *students = semester["canvas"]
     assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]

@@ -5,7 +5,12 @@ in formgrader, late penalties) and writes, for every student on the roster and e
 whose file could not be graded:
 
 - ``exports/<assignment>-grades.csv``: nbgrader's export columns, and a ``status`` column;
-- ``exports/<assignment>-canvas.csv``: Canvas's gradebook import format.
+- ``exports/<assignment>-canvas.csv``: Canvas's gradebook import format;
+- ``exports/grades.csv``: nbgrader's own export of every assignment, as ``pglab grade`` writes
+  it, so that no file in the folder is older than the gradebook.
+
+It names the students whose feedback page no longer shows the gradebook (TA points or
+comments given, a late penalty changed since the page was made): ``pglab grade`` remakes them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from pglab.pipeline.exports import GRADED, NOT_SUBMITTED, export_assignment
+from pglab.pipeline.exports import GRADED, NOT_SUBMITTED, export_assignment, nbgrader_csv
+from pglab.pipeline.feedback import needing_feedback
 
 HELP = "Write final grades (autograded + TA + late penalties) as nbgrader and Canvas CSVs."
 
@@ -42,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)  # before any work: a bad --to says so first
         grades = export_assignment(course, args.assignment, folder)
+        nbgrader_csv(course, folder / "grades.csv")
     except MissingEntry as error:
         print(f"pglab export: {error}")
         return 2
@@ -70,4 +77,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {row.student_id}: {row.status}")
     print(f"grades: {folder / (args.assignment + '-grades.csv')}")
     print(f"canvas: {folder / (args.assignment + '-canvas.csv')}")
+    print(f"every assignment, nbgrader's columns: {folder / 'grades.csv'}")
+    autograded = course / "autograded"
+    graded = (
+        sorted(p.name for p in autograded.glob("*") if (p / args.assignment).is_dir())
+        if autograded.is_dir()
+        else []
+    )
+    stale = needing_feedback(course, args.assignment, [], graded)
+    if stale:
+        print(
+            f"feedback: {len(stale)} page{'s' if len(stale) > 1 else ''} missing or older than "
+            f"the gradebook ({', '.join(stale[:10])}{' ...' if len(stale) > 10 else ''}): "
+            f"pglab grade {args.assignment} makes them again, grading nobody unchanged"
+        )
     return 0

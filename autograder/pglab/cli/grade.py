@@ -16,7 +16,7 @@ from nbgrader.api import MissingEntry
 
 from pglab.course import NbgraderFailed
 from pglab.pipeline.cluster import ClusterUnavailable
-from pglab.pipeline.exports import export_assignment, nbgrader_csv
+from pglab.pipeline.exports import export_assignment, kept_ta_points, nbgrader_csv
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class
@@ -179,6 +179,13 @@ def run(args: argparse.Namespace) -> int:
         )
     for outcome in failed:
         print(f"  could not grade {outcome.student} ({outcome.origin}): {outcome.error}")
+    kept = kept_ta_points(course, args.assignment, [o.student for o in graded])
+    for student, cells in sorted(kept.items()):
+        print(
+            f"  {student}: graded again after TA grading: the TA's points on {', '.join(cells)} "
+            "still count, on their feedback page too, and wait in formgrader for a TA to "
+            "confirm or change them (nbgrader keeps them)"
+        )
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")
     print(f"report:   {report}")
