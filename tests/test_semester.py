@@ -425,3 +425,27 @@ def test_submission_times_keep_their_time_zone_and_lms_zip_dates_are_not_taken_f
     assert zip_date(info) == (moment.timestamp(), "zip entry dated 2026-03-01 22:10:00 UTC")
     info.extra = b""
     assert "no time zone recorded" in zip_date(info)[1]
+
+
+def test_the_report_counts_a_students_extension(tmp_path):
+    """The class report's submission times: lateness against the due date and, for a student
+    with an extension in the gradebook (which nbgrader's late penalty counts), against theirs."""
+    from pglab.pipeline.report import submission_times
+    from pglab.pipeline.run import Outcome, Run
+
+    outcomes = []
+    for student, submitted in [
+        ("ann", "2026-03-02 10:00:00 UTC"),
+        ("cyd", "2026-03-02 10:00:00 UTC"),
+        ("dan", "2026-03-05 12:00:00 UTC"),
+    ]:
+        outcome = Outcome(student, f"{student}.ipynb", "graded")
+        outcome.submitted = submitted
+        outcomes.append(outcome)
+    run = Run(tmp_path, ASSIGNMENT, outcomes, {}, 1.0, 1, "", "2026-03-02 00:00:00 UTC")
+    run.extensions = {"cyd": 2 * 86400.0, "dan": 2 * 86400.0}
+    assert [row["late"] for row in submission_times(run)] == [
+        "10.0 h late",
+        "10.0 h late; with their extension of 48.0 h: on time",
+        "84.0 h late; with their extension of 48.0 h: 36.0 h late",
+    ]

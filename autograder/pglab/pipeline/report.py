@@ -109,9 +109,14 @@ def identical_files(run: Run) -> list[list[str]]:
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g))
 
 
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h"
+
+
 def submission_times(run: Run) -> list[dict]:
     """Each student's submission time (UTC) and how late it was against the gradebook's
-    due date; the penalty itself is nbgrader's (``pglab export`` shows it)."""
+    due date and, for a student with one, their extension (which nbgrader's late penalty
+    counts); the penalty itself is nbgrader's (``pglab export`` shows it)."""
     from nbgrader.utils import parse_utc
 
     due = parse_utc(run.duedate) if run.duedate else None
@@ -120,7 +125,12 @@ def submission_times(run: Run) -> list[dict]:
         late = ""
         if due is not None and outcome.submitted:
             seconds = (parse_utc(outcome.submitted) - due).total_seconds()
-            late = f"{seconds / 3600:.1f} h late" if seconds > 0 else "on time"
+            late = f"{_hours(seconds)} late" if seconds > 0 else "on time"
+            extension = run.extensions.get(outcome.student)
+            if extension:
+                after = seconds - extension
+                within = f"{_hours(after)} late" if after > 0 else "on time"
+                late += f"; with their extension of {_hours(extension)}: {within}"
         if outcome.submitted or outcome.time_note:
             rows.append(
                 {

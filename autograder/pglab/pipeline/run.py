@@ -86,6 +86,9 @@ class Run:
     where: str = ""
     #: the assignment's due date in the gradebook (UTC), "" if none
     duedate: str = ""
+    #: student -> their extension of the due date in the gradebook, in seconds (nbgrader's
+    #: ``Submission.extension``, which its late-penalty step counts), for those who have one
+    extensions: dict[str, float] = field(default_factory=dict)
 
 
 def load_config(course: Path) -> Config:
@@ -530,8 +533,12 @@ def grade_class(
         found = discovery.submissions.get(outcome.student)
         if found is not None:
             outcome.submitted, outcome.time_note = submission_time(found, zipped)
+    extensions = {}
     with Gradebook(url) as gradebook:
         due = gradebook.find_assignment(assignment).duedate
+        for submission in gradebook.assignment_submissions(assignment):
+            if submission.extension:
+                extensions[submission.student_id] = submission.extension.total_seconds()
     wall = time.perf_counter() - started
     return Run(
         course,
@@ -542,6 +549,7 @@ def grade_class(
         backend.jobs,
         backend.where,
         f"{due:%Y-%m-%d %H:%M:%S} UTC" if due else "",
+        extensions,
     )
 
 
