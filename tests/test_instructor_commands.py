@@ -5,6 +5,7 @@ feedback left behind by a `--no-feedback` run."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -265,6 +266,28 @@ def test_ctrl_c_while_feedback_is_made_says_the_grades_are_saved(course):
     assert "0 graded, 4 unchanged" in rerun.stdout, rerun.stdout
     for student in ("ann", "bob", "cyd", "dan"):
         assert (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file()
+
+
+def test_the_canvas_file_carries_what_the_canvas_roster_said(course, tmp_path):
+    """Canvas's import recognises an assignment by its column header, "reinforce (123)" in a
+    Canvas export, and students by their ids: the export writes back the header and each
+    student's SIS ids and section that the Canvas roster gave; a hub user not on it keeps
+    their user name as the SIS Login ID."""
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,reinforce (123),Current Score\n"
+        "    Points Possible,,,,,29,\n"
+        '"Lee, Ann",777,S0777,alee,RL101 Sec 2,,\n'
+    )
+    assert pglab(course, "roster", str(roster)).returncode == 0
+    result = pglab(course, "export", ASSIGNMENT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with (course / "exports" / f"{ASSIGNMENT}-canvas.csv").open(newline="") as handle:
+        header, points, *rows = list(csv.reader(handle))
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "reinforce (123)"]
+    by_id = {row[1] or row[3]: row for row in rows}
+    assert by_id["777"][:5] == ["Lee, Ann", "777", "S0777", "alee", "RL101 Sec 2"]
+    assert by_id["ann"][:5] == ["ann", "", "", "ann", ""]
 
 
 @pytest.mark.pipeline

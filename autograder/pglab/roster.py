@@ -16,6 +16,11 @@ Read formats (recognised by their header row):
 Students are written with nbgrader's ``Gradebook.update_or_create_student``: an existing
 student keeps their grades and gets the names and email the new roster gives; a field it
 leaves empty or has no column for (Canvas's email) keeps the gradebook's value.
+
+What a Canvas export says that nbgrader's records have no field for is kept in
+``.pglab/canvas.json`` (:func:`canvas_details`), for the Canvas file ``pglab export`` writes:
+each student's SIS User ID, SIS Login ID and Section, and each assignment column's header,
+``reinforce (123)``, by which Canvas's import recognises the assignment.
 """
 
 from __future__ import annotations
@@ -36,6 +41,19 @@ class RosterRow:
     first_name: str = ""
     last_name: str = ""
     email: str = ""
+
+
+@dataclass
+class CanvasDetails:
+    """From a Canvas gradebook export: student id -> (SIS User ID, SIS Login ID, Section), and
+    assignment name -> its column's header (``reinforce (123)``)."""
+
+    students: dict[str, list[str]]
+    columns: dict[str, str]
+
+
+CANVAS_DETAILS = Path(".pglab") / "canvas.json"
+_ASSIGNMENT_COLUMN = re.compile(r"^(.+?) \((\d+)\)$")
 
 
 class RosterError(ValueError):
@@ -92,6 +110,51 @@ def parse_roster(text: str) -> list[RosterRow]:
                 f"(id, first_name, last_name, email); the header is {', '.join(header)}"
             )
     return found
+
+
+def parse_canvas_details(text: str) -> CanvasDetails | None:
+    """What a Canvas gradebook export says beyond ids and names (None for other formats)."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows or _column(rows[0], "ID") is None or _column(rows[0], "Student") is None:
+        return None
+    header = rows[0]
+    where = [_column(header, name) for name in ("SIS User ID", "SIS Login ID", "Section")]
+    canvas_id = _column(header, "ID")
+    students = {}
+    for row in rows[1:]:
+        if canvas_id < len(row) and row[canvas_id].strip().isdigit():
+            students[row[canvas_id].strip()] = [
+                row[i].strip() if i is not None and i < len(row) else "" for i in where
+            ]
+    columns = {}
+    for title in header:
+        match = _ASSIGNMENT_COLUMN.match(title.strip())
+        if match:
+            columns[match.group(1)] = title.strip()
+    return CanvasDetails(students, columns)
+
+
+def canvas_details(course: Path) -> CanvasDetails:
+    """The Canvas details the course's rosters gave (empty if none came from Canvas)."""
+    import json
+
+    try:
+        saved = json.loads((Path(course) / CANVAS_DETAILS).read_text())
+        return CanvasDetails(dict(saved["students"]), dict(saved["columns"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return CanvasDetails({}, {})
+
+
+def save_canvas_details(course: Path, details: CanvasDetails) -> None:
+    """Merge ``details`` into what earlier rosters gave (a later roster wins)."""
+    from pglab.course import write_json_atomically
+
+    kept = canvas_details(course)
+    kept.students.update(details.students)
+    kept.columns.update(details.columns)
+    write_json_atomically(
+        Path(course) / CANVAS_DETAILS, {"students": kept.students, "columns": kept.columns}
+    )
 
 
 def read_roster(path: Path) -> list[RosterRow]:

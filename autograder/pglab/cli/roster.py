@@ -12,7 +12,13 @@ import argparse
 from pathlib import Path
 
 from pglab.pipeline.discover import student_id_of
-from pglab.roster import RosterError, add_students, read_roster
+from pglab.roster import (
+    RosterError,
+    add_students,
+    parse_canvas_details,
+    parse_roster,
+    save_canvas_details,
+)
 
 HELP = "Add the students of a Canvas or Moodle roster CSV (ids, names, emails) to the gradebook."
 
@@ -34,7 +40,8 @@ def writes_course(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     try:
-        rows = read_roster(Path(args.csv))
+        text = Path(args.csv).read_text(encoding="utf-8-sig")
+        rows = parse_roster(text)
     except (OSError, UnicodeDecodeError, RosterError) as error:
         print(f"pglab roster: cannot read {args.csv}: {error}")
         return 2
@@ -50,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
             f"{' ...' if len(unreadable) > 5 else ''}; they are added as written"
         )
     written = add_students(course, rows)
+    canvas = parse_canvas_details(text)
+    if canvas is not None:  # for the Canvas file of pglab export
+        save_canvas_details(course, canvas)
     print(
         f"pglab roster: {len(written)} students in the gradebook ({', '.join(written[:5])}"
         f"{' ...' if len(written) > 5 else ''})"

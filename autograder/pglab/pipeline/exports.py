@@ -21,6 +21,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from pglab.course import writing_atomically
+from pglab.roster import CanvasDetails, canvas_details
 
 #: Canvas's grade import needs these columns first; the assignment column follows.
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -203,20 +204,36 @@ def write_nbgrader_csv(grades: FinalGrades, destination: Path) -> Path:
     return destination
 
 
-def write_canvas_csv(grades: FinalGrades, destination: Path) -> Path:
+def write_canvas_csv(
+    grades: FinalGrades, destination: Path, canvas: CanvasDetails | None = None
+) -> Path:
     """Canvas gradebook import: one row per student, the final score (late penalty applied,
     written answers as TAs graded them). ``ID`` is the Canvas user id where the student id is
     one (ids taken from Canvas file names or a Canvas roster are). A student whose file could
-    not be graded gets an empty cell, which Canvas leaves as it is, rather than a zero."""
+    not be graded gets an empty cell, which Canvas leaves as it is, rather than a zero.
+
+    ``canvas`` (what the course's Canvas roster said, ``pglab.roster``) gives each student's
+    SIS User ID, SIS Login ID and Section, and the assignment column's header with its Canvas
+    id (``reinforce (123)``), by which Canvas's import recognises the assignment; without it,
+    the column is the assignment's name, and a student id that is not a Canvas id is given as
+    the SIS Login ID (a hub user name)."""
+    canvas = canvas or CanvasDetails({}, {})
     with writing_atomically(destination, newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*CANVAS_COLUMNS, grades.assignment])
+        column = canvas.columns.get(grades.assignment, grades.assignment)
+        writer.writerow([*CANVAS_COLUMNS, column])
         writer.writerow(["Points Possible", "", "", "", "", _number(grades.max_score)])
         for row in grades.rows:
             name = f"{row.last_name}, {row.first_name}" if row.last_name else row.student_id
             canvas_id = row.student_id if row.student_id.isdigit() else ""
+            known = canvas.students.get(row.student_id)
+            sis_user, sis_login, section = known or (
+                "",
+                "" if canvas_id else row.student_id,
+                "",
+            )
             score = "" if row.status.startswith(NOT_GRADED) else _number(row.score)
-            writer.writerow([name, canvas_id, "", row.student_id, "", score])
+            writer.writerow([name, canvas_id, sis_user, sis_login, section, score])
     return destination
 
 
@@ -225,7 +242,7 @@ def export_assignment(course: Path, assignment: str, folder: Path | None = None)
     folder = folder or course / "exports"
     grades = final_grades(course, assignment)
     write_nbgrader_csv(grades, folder / f"{assignment}-grades.csv")
-    write_canvas_csv(grades, folder / f"{assignment}-canvas.csv")
+    write_canvas_csv(grades, folder / f"{assignment}-canvas.csv", canvas_details(course))
     return grades
 
 
