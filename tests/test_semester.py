@@ -325,6 +325,7 @@ def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
         course, "grade", ASSIGNMENT, "--quiet", "--no-feedback"
     )
     runs["export"] = pglab(course, "export", ASSIGNMENT)
+    runs["export, mistyped"] = pglab(course, "export", "reinfroce")
     for name, result in runs.items():
         assert "Traceback" not in result.stdout + result.stderr, (name, result.stderr)
     assert runs["export before grade"].returncode == 2
@@ -334,6 +335,11 @@ def test_every_verb_on_a_fresh_clone_says_what_to_do(tmp_path):
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "added it from source/" in graded.stdout and "1 could not be graded" in graded.stdout
     assert runs["export"].returncode == 0
+    assert runs["export, mistyped"].returncode == 2
+    assert runs["export, mistyped"].stdout == (
+        f"pglab export: there is no assignment reinfroce: check the name (this course has "
+        f"{ASSIGNMENT})\n"
+    )
     assert not (course / "release").exists()  # release/ is pglab release's, not grade's
 
 

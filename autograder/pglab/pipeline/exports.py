@@ -109,6 +109,15 @@ def final_grades(course: Path, assignment: str, url: str | None = None) -> Final
         try:
             record = gradebook.find_assignment(assignment)
         except MissingEntry:
+            if not (course / "source" / assignment).is_dir():
+                known = sorted(
+                    {a.name for a in gradebook.assignments}
+                    | {p.name for p in (course / "source").glob("*") if p.is_dir()}
+                )
+                raise MissingEntry(
+                    f"there is no assignment {assignment}: check the name"
+                    + (f" (this course has {', '.join(known)})" if known else "")
+                ) from None
             raise MissingEntry(
                 f"{assignment} is not in the gradebook yet: run `pglab grade {assignment}` first"
             ) from None
