@@ -189,7 +189,10 @@ def run(args: argparse.Namespace) -> int:
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")
     print(f"report:   {report}")
-    print(f"grades:   {exports / 'grades.csv'}, {exports / (args.assignment + '-canvas.csv')}")
+    print(
+        f"grades:   {exports / (args.assignment + '-grades.csv')} (with each student's status), "
+        f"{exports / (args.assignment + '-canvas.csv')}, {exports / 'grades.csv'} (nbgrader's)"
+    )
     print(f"after TA grading, final grades: pglab export {args.assignment}")
     print(f"feedback: {course / 'feedback'}/<student>/{args.assignment}/")
     return 0
