@@ -9,7 +9,9 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
    (with add_missing_cells as configured), RestoreCellOrder, CheckCellMetadata, with source
    cells from the bundle;
 3. execute: ``SandboxedExecute`` (bubblewrap, output caps, dead kernels handled);
-4. judge: IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then ``WriteVerdicts``,
+4. judge: ``SanitizeStudentHTML`` (the HTML a student's outputs and answers hold is cleaned
+   before any browser shows it), IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then
+   ``WriteVerdicts``,
    then ``FlagTampering`` (static-scan flags for the TA; they never change a score);
 5. score: nbgrader's ``determine_grade`` for each graded cell.
 Text that cannot be encoded (lone surrogates, from a kernel's JSON or the file's own) is
@@ -56,6 +58,7 @@ from pglab.preprocessors.restore_cell_metadata import (
 )
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
+from pglab.preprocessors.sanitize_student_html import SanitizeStudentHTML
 from pglab.preprocessors.write_verdicts import WriteVerdicts
 from pglab.sandbox.scratch import new_name, sweep
 
@@ -127,26 +130,61 @@ class GradeResult:
         return sum(c.score or 0.0 for c in self.cells)
 
 
+#: JSON nested deeper than this is refused: a notebook needs about ten levels, and nbconvert's
+#: templates (feedback pages) recurse through it, so a deep one would fail later, for others too.
+MAX_NESTING = 64
+
+
+def too_large(size: int) -> str:
+    """Why a file of ``size`` bytes is not graded ("" if it may be)."""
+    if size <= MAX_SUBMISSION_BYTES:
+        return ""
+    return (
+        f"the file is {size / 2**20:.0f} MB, more than the "
+        f"{MAX_SUBMISSION_BYTES / 2**20:.0f} MB a notebook may have: clear its outputs"
+    )
+
+
+def _nesting(value) -> int:
+    """How deeply lists and dicts nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                stack.extend(
+                    (v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)
+                )
+    return deepest
+
+
 def read_submission(data: bytes) -> nbformat.NotebookNode:
     """Parse and validate a submitted notebook, upgrading nbformat 3 to 4."""
+    if too_large(len(data)):
+        raise UnreadableSubmission(too_large(len(data)))
     if not data.strip():
         raise UnreadableSubmission("the file is empty")
-    if len(data) > MAX_SUBMISSION_BYTES:
-        raise UnreadableSubmission(
-            f"the file is {len(data) / 2**20:.0f} MB, more than the "
-            f"{MAX_SUBMISSION_BYTES / 2**20:.0f} MB a notebook may have: clear its outputs"
-        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UnreadableSubmission(f"the file is not UTF-8 text (byte {error.start})") from None
+    deep = UnreadableSubmission(
+        f"the file's JSON is nested more than {MAX_NESTING} levels deep; a notebook saved by "
+        "Jupyter never is"
+    )
     try:
-        raw = plain(json.loads(text))
+        parsed = json.loads(text)
     except json.JSONDecodeError as error:
         raise UnreadableSubmission(
             f"the file is not valid notebook JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg}); it may be truncated or edited outside Jupyter"
         ) from None
+    except RecursionError:
+        raise deep from None
+    if _nesting(parsed) > MAX_NESTING:
+        raise deep
+    raw = plain(parsed)
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise UnreadableSubmission("the file is JSON but not a Jupyter notebook")
     try:
@@ -208,6 +246,7 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
 
     mark = time.perf_counter()
     for step in (
+        SanitizeStudentHTML,  # the kernel's outputs, before the verdicts join them
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,

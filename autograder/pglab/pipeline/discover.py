@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -169,6 +170,28 @@ def _not_a_date(timestamp: str) -> bool:
     return False
 
 
+def shown(name: str) -> str:
+    """A file name as printed and reported: not UTF-8 bytes and control characters (a newline
+    that would forge a line of output, a terminal escape) escaped, the rest as it is."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in plain_text(name)
+    )
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """A file found but not read, and why: a symbolic link, not a regular file, too large,
+    unreadable (a timestamp.txt's problem is its notebook's)."""
+
+    reason: str
+
+
+#: A timestamp.txt holds one date and time; longer is not one (and a date parser's time grows
+#: with the square of its input).
+MAX_TIMESTAMP_BYTES = 1024
+
+
 def discover(source: Path, assignment: str, notebook: str, course_tree: bool = False) -> Discovery:
     """All submissions under ``source`` (a directory or a .zip), one per student;
     ``course_tree``: ``source`` is the course's own ``submitted/`` (module docstring)."""
@@ -182,8 +205,10 @@ def discover(source: Path, assignment: str, notebook: str, course_tree: bool = F
     found: dict[str, list[tuple[Claim, Found]]] = {}
     for relative, read, timestamp, modified in entries:
         # a file name that is not UTF-8 (a zip's, a folder's) is shown escaped, never fails
-        origin = plain_text(str(relative))
-        timestamp = plain_text(timestamp) if timestamp else timestamp
+        origin = shown(str(relative))
+        if isinstance(read, Unusable) and relative.suffix.lower() != ".ipynb":
+            continue  # not a notebook: nothing of it is used
+        timestamp = plain_text(timestamp) if isinstance(timestamp, str) else timestamp
         try:
             if course_tree:
                 claim = _claim_in_course_tree(relative, assignment, notebook)
@@ -202,6 +227,13 @@ def discover(source: Path, assignment: str, notebook: str, course_tree: bool = F
                     f"could not tell which student this is, or it is not {notebook}.ipynb"
                 )
             continue
+        problem = read.reason if isinstance(read, Unusable) else None
+        if problem is None and isinstance(timestamp, Unusable):
+            problem = f"its timestamp.txt is {timestamp.reason}"
+        if problem is not None:
+            discovery.skipped[origin] = f"not graded: {problem}"
+            discovery.not_graded.setdefault(claim.student, (origin, problem))
+            continue
         if timestamp and _not_a_date(timestamp):
             discovery.skipped[origin] = (
                 f"not graded: its timestamp.txt ({timestamp[:40]!r}) is not a date and time; "
@@ -211,8 +243,15 @@ def discover(source: Path, assignment: str, notebook: str, course_tree: bool = F
                 claim.student, (origin, "its timestamp.txt is not a date and time")
             )
             continue
+        try:
+            data = read()
+        except (OSError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+            why = f"could not be read ({type(error).__name__}: {shown(str(error))[:120]})"
+            discovery.skipped[origin] = f"not graded: {why}"
+            discovery.not_graded.setdefault(claim.student, (origin, why))
+            continue
         found.setdefault(claim.student, []).append(
-            (claim, Found(claim.student, origin, read(), timestamp, modified, course_tree))
+            (claim, Found(claim.student, origin, data, timestamp, modified, course_tree))
         )
     _choose(found, notebook, discovery)
     for student, origins in discovery.conflicts.items():
@@ -277,13 +316,60 @@ def _claim_of(relative: PurePosixPath, assignment: str, notebook: str) -> Claim 
     return None
 
 
+def _unusable(path: Path, info) -> Unusable | None:
+    """Why the file at ``path`` (its ``lstat``) is not read: links are not followed (one could
+    point at a classmate's notebook, the solutions or a system file), and only regular files
+    of a notebook's size are read (a FIFO would hang the run, a device never end)."""
+    import stat
+
+    if stat.S_ISLNK(info.st_mode):
+        return Unusable("a symbolic link (pglab reads only regular files)")
+    if stat.S_ISDIR(info.st_mode):
+        return Unusable("a folder, not a notebook")
+    if not stat.S_ISREG(info.st_mode):
+        return Unusable("not a regular file (pglab reads only regular files)")
+    from pglab.grading.grade import too_large
+
+    if too_large(info.st_size):
+        return Unusable(too_large(info.st_size))
+    return None
+
+
+def _timestamp_in(folder: Path) -> str | Unusable | None:
+    path = folder / "timestamp.txt"
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    problem = _unusable(path, info)
+    if problem is not None:
+        return problem
+    if info.st_size > MAX_TIMESTAMP_BYTES:
+        return Unusable(f"{info.st_size} bytes long, not one date and time")
+    try:
+        return path.read_bytes().decode("utf-8", "replace").strip()
+    except OSError as error:
+        return Unusable(f"unreadable ({error.strerror})")
+
+
 def _dir_entries(source: Path):
+    stamps: dict[Path, str | Unusable | None] = {}
     for path in sorted(source.rglob("*")):
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts):
-            stamp_file = path.parent / "timestamp.txt"
-            stamp = stamp_file.read_text(errors="replace").strip() if stamp_file.is_file() else None
-            relative = PurePosixPath(path.relative_to(source).as_posix())
-            yield relative, path.read_bytes, stamp, path.stat().st_mtime
+        relative = path.relative_to(source)
+        if any(p.startswith(".") for p in relative.parts):
+            continue
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        problem = _unusable(path, info)
+        if problem is not None and problem.reason.startswith("a folder"):
+            if path.suffix.lower() != ".ipynb":
+                continue  # an ordinary folder
+        if path.parent not in stamps:
+            stamps[path.parent] = _timestamp_in(path.parent)
+        read = problem if problem is not None else path.read_bytes
+        yield PurePosixPath(relative.as_posix()), read, stamps[path.parent], info.st_mtime
 
 
 def _universal_time(extra: bytes) -> int | None:
@@ -331,8 +417,17 @@ def _zip_entries(source: Path, discovery: Discovery):
         stamps = {}
         for info in archive.infolist():
             path = PurePosixPath(info.filename)
-            if path.name == "timestamp.txt" and not info.is_dir() and info.file_size < 1024:
-                stamps[path.parent] = archive.read(info).decode("utf-8", "replace").strip()
+            if path.name == "timestamp.txt" and not info.is_dir():
+                if info.file_size > MAX_TIMESTAMP_BYTES:
+                    stamps[path.parent] = Unusable(
+                        f"{info.file_size} bytes long, not one date and time"
+                    )
+                    continue
+                try:
+                    text = archive.read(info).decode("utf-8", "replace").strip()
+                except (OSError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+                    text = Unusable(f"unreadable in the zip ({type(error).__name__})")
+                stamps[path.parent] = text
         for info in archive.infolist():
             if info.is_dir() or info.filename.startswith("__MACOSX/"):
                 continue
@@ -342,4 +437,9 @@ def _zip_entries(source: Path, discovery: Discovery):
                 continue
             modified, _ = zip_date(info)
             stamp = stamps.get(relative.parent)
+            from pglab.grading.grade import too_large
+
+            if too_large(info.file_size):  # before reading: a zip bomb never unpacks
+                yield relative, Unusable(too_large(info.file_size)), stamp, modified
+                continue
             yield relative, (lambda info=info: archive.read(info)), stamp, modified

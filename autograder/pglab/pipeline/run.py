@@ -251,9 +251,11 @@ class ClassWriter:
             if not folder.is_dir():
                 continue
             for name in find_all_files(str(folder), self.ignore + ["*.ipynb"]):
+                if not _regular_file(Path(name)):
+                    continue  # a link, a FIFO, a device: not the student's file to copy
                 target = destination / Path(name).relative_to(folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():
+                if target.exists() or target.is_symlink():
                     target.unlink()
                 shutil.copy(name, target)
 
@@ -338,8 +340,8 @@ class ClassWriter:
             keep = keep.with_name(f"{stamp}-{suffix}")
         keep.mkdir(parents=True)
         for path in (submitted, submitted.parent / "timestamp.txt"):
-            if path.is_file():
-                shutil.move(path, keep / path.name)
+            if os.path.lexists(path):
+                shutil.move(path, keep / path.name)  # a link is moved as the link
         return keep
 
     def write_graded(self, found: Found, result: GradeResult) -> str:
@@ -348,13 +350,18 @@ class ClassWriter:
         submitted = self._path("submitted", found.student)
         submitted.parent.mkdir(parents=True, exist_ok=True)
         replaced = ""
-        if submitted.is_file() and submitted.read_bytes() != found.data:
+        stamp = submitted.parent / "timestamp.txt"
+        if os.path.lexists(submitted) and (
+            not _regular_file(submitted) or submitted.read_bytes() != found.data
+        ):  # a link or a FIFO there is moved aside as it is, never written through
             replaced = str(self.keep_replaced(found.student).relative_to(self.course))
         if not submitted.is_file():
             submitted.write_bytes(found.data)
         timestamp = found.timestamp
         if timestamp:
-            (submitted.parent / "timestamp.txt").write_text(timestamp)
+            if stamp.is_symlink():
+                stamp.unlink()
+            stamp.write_text(timestamp)
         graded = nbformat.reads(result.notebook, as_version=4)
         resources = {
             "nbgrader": {
@@ -390,6 +397,17 @@ class ClassWriter:
         if timestamp:
             (autograded.parent / "timestamp.txt").write_text(timestamp)
         return replaced
+
+
+def _regular_file(path: Path) -> bool:
+    """A regular file, not a symbolic link (``copy_other_files`` copies no link's target: it
+    may be another student's file, a system file or /dev/zero)."""
+    import stat
+
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _not_saved(error: Exception) -> str:
