@@ -278,6 +278,7 @@ def test_the_canvas_file_carries_what_the_canvas_roster_said(course, tmp_path):
         "Student,ID,SIS User ID,SIS Login ID,Section,reinforce (123),Current Score\n"
         "    Points Possible,,,,,29,\n"
         '"Lee, Ann",777,S0777,alee,RL101 Sec 2,,\n'
+        '"=HYPERLINK(""http://x""), Bo",555,,@SUM(1),,,\n'
     )
     assert pglab(course, "roster", str(roster)).returncode == 0
     result = pglab(course, "export", ASSIGNMENT)
@@ -288,6 +289,11 @@ def test_the_canvas_file_carries_what_the_canvas_roster_said(course, tmp_path):
     by_id = {row[1] or row[3]: row for row in rows}
     assert by_id["777"][:5] == ["Lee, Ann", "777", "S0777", "alee", "RL101 Sec 2"]
     assert by_id["ann"][:5] == ["ann", "", "", "ann", ""]
+    # a name or id that a spreadsheet would run as a formula is written as text
+    assert by_id["555"][0] == '\'=HYPERLINK("http://x"), Bo' and by_id["555"][3] == "'@SUM(1)"
+    with (course / "exports" / f"{ASSIGNMENT}-grades.csv").open(newline="") as handle:
+        grades = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert grades["555"]["last_name"] == '\'=HYPERLINK("http://x")'
 
 
 @pytest.mark.pipeline

@@ -85,7 +85,8 @@ def _failed_students(course: Path, assignment: str) -> dict[str, str]:
         except ValueError:
             continue
         if state.get("status") == "failed":
-            failed[state["student"]] = state.get("error") or "unknown error"
+            why = state.get("error") or "unknown error"
+            failed[state["student"]] = why.removeprefix(f"{NOT_GRADED}: ")  # said once
     return failed
 
 
@@ -183,6 +184,12 @@ def kept_ta_points(course: Path, assignment: str, students: list[str]) -> dict[s
     return kept
 
 
+def _text(value: str) -> str:
+    """A name or email as a CSV cell a spreadsheet shows as text: one starting with ``= + -
+    @`` (or a tab or carriage return) would be read as a formula when the file is opened."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _number(value: float) -> str:
     return f"{value:g}"
 
@@ -200,9 +207,9 @@ def write_nbgrader_csv(grades: FinalGrades, destination: Path) -> Path:
                     grades.duedate,
                     row.timestamp,
                     row.student_id,
-                    row.last_name,
-                    row.first_name,
-                    row.email,
+                    _text(row.last_name),
+                    _text(row.first_name),
+                    _text(row.email),
                     _number(row.raw_score),
                     _number(row.late_submission_penalty),
                     _number(row.score),
@@ -233,7 +240,7 @@ def write_canvas_csv(
         writer.writerow([*CANVAS_COLUMNS, column])
         writer.writerow(["Points Possible", "", "", "", "", _number(grades.max_score)])
         for row in grades.rows:
-            name = f"{row.last_name}, {row.first_name}" if row.last_name else row.student_id
+            name = _text(f"{row.last_name}, {row.first_name}" if row.last_name else row.student_id)
             canvas_id = row.student_id if row.student_id.isdigit() else ""
             known = canvas.students.get(row.student_id)
             sis_user, sis_login, section = known or (
@@ -242,7 +249,9 @@ def write_canvas_csv(
                 "",
             )
             score = "" if row.status.startswith(NOT_GRADED) else _number(row.score)
-            writer.writerow([name, canvas_id, sis_user, sis_login, section, score])
+            writer.writerow(
+                [name, canvas_id, _text(sis_user), _text(sis_login), _text(section), score]
+            )
     return destination
 
 
