@@ -35,6 +35,9 @@ ACTIVE_HTML = re.compile(
 
 
 class SanitizeStudentHTML(SanitizeHTML):
+    """Clean the HTML a student controls (their kernel's outputs; Markdown they wrote that holds
+    active HTML) with nbconvert's SanitizeHTML, before feedback pages or formgrader show it."""
+
     enabled = Bool(
         True,
         help="Clean the HTML of students' outputs and written answers before they are shown "
