@@ -179,12 +179,17 @@ def run(args: argparse.Namespace) -> int:
         )
     for outcome in failed:
         print(f"  could not grade {outcome.student} ({outcome.origin}): {outcome.error}")
-    kept = kept_ta_points(course, args.assignment, [o.student for o in graded])
-    for student, cells in sorted(kept.items()):
+    kept = sorted(kept_ta_points(course, args.assignment, [o.student for o in graded]).items())
+    for student, cells in kept[:10]:
         print(
             f"  {student}: graded again after TA grading: the TA's points on {', '.join(cells)} "
             "still count, on their feedback page too, and wait in formgrader for a TA to "
             "confirm or change them (nbgrader keeps them)"
+        )
+    if len(kept) > 10:
+        print(
+            f"  and {len(kept) - 10} more students graded again after TA grading "
+            f"(pglab export {args.assignment} lists who needs manual grading)"
         )
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")
