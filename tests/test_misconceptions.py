@@ -119,15 +119,8 @@ def test_every_mistake_differs_from_the_truth(mistake):
 def test_mutant_is_caught_in_process(path):
     """Quick check of each mutant against the probes without nbgrader (the pipeline test is
     the authority): its first failing cell fails here too, with the catalogued diagnosis."""
-    text = path.read_text()
-    settings = corpus_settings(text)
-    namespace = reference_namespace()
-    exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - our own corpus file
-    for name in settings.get("KEEP_STUBS", []):
-        namespace[name] = _stub
-    overrides = {name: namespace[name] for name in API}
-    first = settings["FAILS"][0]
-    verdict = judge_cell(ASSIGNMENT, first, record_outputs(ASSIGNMENT.probes[first], **overrides))
+    settings = corpus_settings(path.read_text())
+    verdict = _judged(path, settings["FAILS"][0])
     assert not verdict.passed
     assert verdict.misconception == settings.get("MISCONCEPTION", verdict.misconception)
 
@@ -142,15 +135,8 @@ def test_the_stability_cell_names_a_mistake_once(path):
     """A mistake wrong at every theta also fails the stability cell, which names it as that
     mistake, not as instability (a function not written yet as not written), and says each
     sentence once."""
-    text = path.read_text()
-    settings = corpus_settings(text)
-    namespace = reference_namespace()
-    exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - our own corpus file
-    for name in settings.get("KEEP_STUBS", []):
-        namespace[name] = _stub
-    overrides = {name: namespace[name] for name in API}
-    cell = "test_numerical_stability"
-    verdict = judge_cell(ASSIGNMENT, cell, record_outputs(ASSIGNMENT.probes[cell], **overrides))
+    settings = corpus_settings(path.read_text())
+    verdict = _judged(path, "test_numerical_stability")
     assert not verdict.passed
     sentences = [
         s.strip() for line in (verdict.summary, *verdict.details) for s in line.split(": ")
@@ -166,3 +152,14 @@ def test_the_stability_cell_names_a_mistake_once(path):
 
 def _stub(*args):
     raise NotImplementedError()
+
+
+def _judged(path, cell: str):
+    """The verdict of ``cell`` for the mutant at ``path`` (its KEEP_STUBS left as released)."""
+    text = path.read_text()
+    namespace = reference_namespace()
+    exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - our own corpus file
+    for name in corpus_settings(text).get("KEEP_STUBS", []):
+        namespace[name] = _stub
+    overrides = {name: namespace[name] for name in API}
+    return judge_cell(ASSIGNMENT, cell, record_outputs(ASSIGNMENT.probes[cell], **overrides))
