@@ -161,8 +161,8 @@ def _nesting(value) -> int:
 
 def read_submission(data: bytes) -> nbformat.NotebookNode:
     """Parse and validate a submitted notebook, upgrading nbformat 3 to 4."""
-    if too_large(len(data)):
-        raise UnreadableSubmission(too_large(len(data)))
+    if problem := too_large(len(data)):
+        raise UnreadableSubmission(problem)
     if not data.strip():
         raise UnreadableSubmission("the file is empty")
     try:

@@ -164,23 +164,18 @@ def kept_ta_points(course: Path, assignment: str, students: list[str]) -> dict[s
     """student -> the cells of theirs that carry points a TA gave (formgrader's manual score).
     nbgrader keeps those points when a notebook is graded again, and flags the cells for a TA
     to look at again: for students just graded again, the points may be for an earlier file."""
-    from pglab.pipeline.run import db_url, load_config
+    from pglab.pipeline.run import submissions_in_gradebook
 
     kept = {}
-    with Gradebook(db_url(course, load_config(course))) as gradebook:
-        for student in students:
-            try:
-                submission = gradebook.find_submission(assignment, student)
-            except MissingEntry:
-                continue
-            cells = sorted(
-                g.name
-                for notebook in submission.notebooks
-                for g in notebook.grades
-                if g.manual_score is not None
-            )
-            if cells:
-                kept[student] = cells
+    for student, submission in submissions_in_gradebook(course, assignment, students):
+        cells = sorted(
+            g.name
+            for notebook in (submission.notebooks if submission else [])
+            for g in notebook.grades
+            if g.manual_score is not None
+        )
+        if cells:
+            kept[student] = cells
     return kept
 
 

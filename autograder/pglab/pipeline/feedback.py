@@ -26,8 +26,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-
 from pglab.course import NbgraderFailed, run_nbgrader, write_json_atomically
 
 
@@ -35,27 +33,23 @@ def shown_grades(course: Path, assignment: str, students: Iterable[str]) -> dict
     """student -> a digest of the gradebook entries their feedback page shows: every cell's
     autograded, manual and extra-credit points, every comment, and the late penalty ("" for
     a student with no submission in the gradebook)."""
-    from pglab.pipeline.run import db_url, load_config
+    from pglab.pipeline.run import submissions_in_gradebook
 
     digests = {}
-    with Gradebook(db_url(course, load_config(course))) as gradebook:
-        for student in students:
-            try:
-                submission = gradebook.find_submission(assignment, student)
-            except MissingEntry:
-                digests[student] = ""
-                continue
-            shown: list = [submission.late_submission_penalty]
-            for notebook in sorted(submission.notebooks, key=lambda n: n.name):
-                shown += sorted(
-                    (g.name, g.auto_score, g.manual_score, g.extra_credit) for g in notebook.grades
-                )
-                shown += sorted(
-                    (c.name, c.auto_comment or "", c.manual_comment or "")
-                    for c in notebook.comments
-                )
-            text = json.dumps(shown, default=str)
-            digests[student] = hashlib.sha256(text.encode()).hexdigest()
+    for student, submission in submissions_in_gradebook(course, assignment, students):
+        if submission is None:
+            digests[student] = ""
+            continue
+        shown: list = [submission.late_submission_penalty]
+        for notebook in sorted(submission.notebooks, key=lambda n: n.name):
+            shown += sorted(
+                (g.name, g.auto_score, g.manual_score, g.extra_credit) for g in notebook.grades
+            )
+            shown += sorted(
+                (c.name, c.auto_comment or "", c.manual_comment or "") for c in notebook.comments
+            )
+        text = json.dumps(shown, default=str)
+        digests[student] = hashlib.sha256(text.encode()).hexdigest()
     return digests
 
 

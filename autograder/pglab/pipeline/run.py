@@ -105,6 +105,17 @@ def db_url(course: Path, config: Config) -> str:
     return configured or f"sqlite:///{course / 'gradebook.db'}"
 
 
+def submissions_in_gradebook(course: Path, assignment: str, students):
+    """(student, their submission of ``assignment`` in the course's gradebook, or None), for
+    each of ``students``, read within one open gradebook."""
+    with Gradebook(db_url(course, load_config(course))) as gradebook:
+        for student in students:
+            try:
+                yield student, gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                yield student, None
+
+
 def saving_steps(config: Config) -> list[type]:
     """The preprocessors ``nbgrader autograde`` runs after grading, from the course's own
     ``c.Autograde.autograde_preprocessors``: everything from its first ``SaveAutoGrades``
