@@ -108,6 +108,9 @@ def semester(tmp_path_factory):
         graded = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback")
         assert graded.returncode == 0, graded.stdout + graded.stderr
         found["methods"][method] = (saved(nb), saved(pg), graded.stdout)
+    # A setting grading reads (unlike the late policy) grades everyone again, announced.
+    configure(pg, config + "c.Execute.timeout = 61\n", "custom")
+    found["grading_changed"] = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback").stdout
 
     # Regrade on purpose: a rerun grades nobody; --student grades exactly that one.
     found["rerun"] = pglab(pg, "grade", ASSIGNMENT, "--quiet", "--no-feedback").stdout
@@ -168,12 +171,28 @@ def test_pglab_grade_saves_the_late_penalty_nbgrader_autograde_saves(semester, m
     assert bob_penalty == pytest.approx(expected)
 
 
-def test_a_changed_grading_config_is_announced_before_everyone_is_regraded(semester):
+def test_a_changed_late_policy_reaches_the_saved_penalties_without_grading_again(semester):
+    """The late policy is not part of grading: changing it grades nobody again (TA-graded
+    cells stay closed), and the penalties it changes are saved and named."""
     first, *changed = (semester["methods"][m][2] for m in METHODS)
-    assert "graded again" not in first
-    for stdout in changed:
-        assert "2 submission(s) graded before are graded again: the grading changed" in stdout
-        assert "2 graded, 0 unchanged" in stdout
+    assert "graded again" not in first and "late penalty changed" not in first
+    bob_score = semester["methods"]["none"][1]["bob"][0]
+    before = {"zero": 0.0, "custom": bob_score}
+    for method, stdout in zip(list(METHODS)[1:], changed, strict=True):
+        assert "graded again" not in stdout, stdout
+        assert "0 graded, 2 unchanged" in stdout, stdout
+        penalty = semester["methods"][method][1]["bob"][1]
+        assert (
+            "late penalty changed for 1 unchanged submission(s) (a new due date, extension or "
+            f"late policy): bob {before[method]:g} -> {penalty:g}"
+        ) in stdout, stdout
+
+
+def test_a_changed_grading_config_is_announced_before_everyone_is_regraded(semester):
+    stdout = semester["grading_changed"]
+    assert "2 submission(s) graded before are graded again: the grading changed" in stdout
+    assert "2 graded, 0 unchanged" in stdout
+    assert "late penalty changed" not in stdout
 
 
 def test_student_regrades_one_student_and_no_one_else(semester):

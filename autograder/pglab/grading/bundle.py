@@ -47,15 +47,35 @@ class Bundle:
 
     @property
     def digest(self) -> str:
-        """sha256 of the bundle's content: a changed source, point or setting changes it."""
+        """sha256 of the bundle's content: a changed source, point or grading setting changes
+        it. The late-penalty settings do not (:func:`late_penalty_sections`): grading never
+        reads them, and the penalty is computed again from the gradebook at every run."""
+        late = late_penalty_sections(self.config)
+        config = {k: v for k, v in self.config.items() if k not in late}
         content = {
             "assignment": self.assignment,
             "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
-            "config": _plain(self.config),
+            "config": _plain(config),
             "pglab": self.pglab_version,
         }
         text = json.dumps(content, sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def late_penalty_sections(config: Config) -> set[str]:
+    """The config sections only the late-penalty step reads: ``AssignLatePenalties``,
+    nbgrader's ``LateSubmissionPlugin``, and the configured plugin class's own (the plugin
+    ``late_policy.TenPercentPerDay`` is configured as ``c.TenPercentPerDay``), by name,
+    without importing the course's module."""
+    sections = {"AssignLatePenalties", "LateSubmissionPlugin"}
+    plugin = dict.get(config, "AssignLatePenalties", {}).get("plugin_class")
+    if isinstance(plugin, str):
+        sections.add(plugin.rsplit(".", 1)[-1])
+    elif isinstance(plugin, type):
+        from nbgrader.plugins import LateSubmissionPlugin
+
+        sections.update(c.__name__ for c in plugin.__mro__ if issubclass(c, LateSubmissionPlugin))
+    return sections
 
 
 def _plain(value):

@@ -171,19 +171,24 @@ def ensure_assignment(course: Path, assignment: str, url: str) -> bool:
     return True
 
 
-def apply_late_penalties(url: str, assignment: str, students: list[str], config: Config) -> None:
+def apply_late_penalties(
+    url: str, assignment: str, students: list[str], config: Config
+) -> list[tuple[str, float, float]]:
     """Compute the late penalty of ``students``' submissions again from what the gradebook
     holds now, with the course's own late-penalty step (``saving_steps``: nbgrader's
     ``AssignLatePenalties`` and the configured plugin), for every notebook. nbgrader computes
     it once, at autograde, from the autograded score: run again after TA grading, it covers
-    the manual points too. Nothing happens when the assignment has no due date."""
+    the manual points too, and a changed due date, extension or late policy reaches every
+    saved penalty without grading anyone again. Nothing happens when the assignment has no
+    due date. Returns (student, penalty before, penalty now) for each penalty it changed."""
     steps = [s for s in saving_steps(config) if issubclass(s, AssignLatePenalties)]
     with Gradebook(url) as gradebook:
         record = gradebook.find_assignment(assignment)
         if record.duedate is None or not steps:
-            return
+            return []
         notebooks = [n.name for n in record.notebooks]
-        submitted = {s.student_id for s in gradebook.assignment_submissions(assignment)}
+        before = _late_penalties(gradebook, assignment)
+    submitted = set(before)
     for student in students:
         if student not in submitted:
             continue
@@ -199,6 +204,21 @@ def apply_late_penalties(url: str, assignment: str, students: list[str], config:
             with _quiet_nbgrader_session():
                 for step in steps:
                     step(config=config)(nbformat.v4.new_notebook(), resources)
+    with Gradebook(url) as gradebook:
+        now = _late_penalties(gradebook, assignment)
+    return [
+        (student, before[student], now[student])
+        for student in students
+        if student in submitted and abs(now.get(student, 0.0) - before[student]) > 1e-9
+    ]
+
+
+def _late_penalties(gradebook: Gradebook, assignment: str) -> dict[str, float]:
+    """student -> the late penalty the gradebook holds for their submission of ``assignment``."""
+    return {
+        s.student_id: float(s.late_submission_penalty or 0.0)
+        for s in gradebook.assignment_submissions(assignment)
+    }
 
 
 def recorded_scores(url: str, assignment: str) -> dict[str, dict[str, float | None]]:
@@ -333,10 +353,11 @@ class ClassWriter:
     def save_state(self, outcome: Outcome) -> None:
         write_json_atomically(self.state_dir / f"{outcome.student}.json", asdict(outcome))
 
-    def reapply_late_penalties(self, students: list[str]) -> None:
+    def reapply_late_penalties(self, students: list[str]) -> list[tuple[str, float, float]]:
         """Run the late-penalty step again for students not regraded, so that a changed due
-        date or extension (``nbgrader db``, formgrader) reaches their saved penalty."""
-        apply_late_penalties(self.url, self.assignment, students, self.config)
+        date, extension (``nbgrader db``, formgrader) or late policy (``nbgrader_config.py``)
+        reaches their saved penalty. Returns the penalties it changed."""
+        return apply_late_penalties(self.url, self.assignment, students, self.config)
 
     def keep_replaced(self, student: str) -> Path:
         """Move the student's ``submitted/`` notebook and ``timestamp.txt`` aside to
@@ -532,7 +553,7 @@ def grade_class(
             todo.append((found, sha))
     if not (force or students):
         _announce_regrades(writer, todo, say)
-    writer.reapply_late_penalties([o.student for o in outcomes])
+    _announce_penalties(writer.reapply_late_penalties([o.student for o in outcomes]), say)
 
     backend: Backend
     if cluster.scheduler:
@@ -598,6 +619,19 @@ def submission_time(found: Found, zipped: bool) -> tuple[str, str]:
     return when, "; ".join(notes)
 
 
+def _announce_penalties(changed: list[tuple[str, float, float]], say) -> None:
+    """Name the students not graded again whose saved late penalty changed (the due date, an
+    extension or the late policy changed since), at most ten, then a count."""
+    if not changed:
+        return
+    shown = [f"{s} {before:g} -> {now:g}" for s, before, now in changed[:10]]
+    more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+    say(
+        f"late penalty changed for {len(changed)} unchanged submission(s) (a new due date, "
+        f"extension or late policy): {', '.join(shown)}{more}"
+    )
+
+
 def _announce_regrades(writer: ClassWriter, todo: list[tuple[Found, str]], say) -> None:
     """Say why students graded before are graded again, before grading starts."""
     bundle_changed, missing = [], []
@@ -613,7 +647,7 @@ def _announce_regrades(writer: ClassWriter, todo: list[tuple[Found, str]], say) 
         say(
             f"{len(bundle_changed)} submission(s) graded before are graded again: the grading "
             "changed since (the assignment's source or points in the gradebook, the course's "
-            "nbgrader_config.py, or the pglab version)."
+            "nbgrader_config.py other than its late policy, or the pglab version)."
         )
     if missing:
         say(
