@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import json
 import os
@@ -77,6 +78,25 @@ def _submissions(assignment: str) -> dict[str, tuple[str, bool]]:
     return texts
 
 
+#: fixed-answer-below's answers: Q1's typed in a cell added below its answer cell, which is
+#: left as given; a blank cell added below the next answer cell.
+ANSWER_BELOW = ("answer_score_function", "answer_variance")
+
+
+def answered_below(release: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The release, with the text of ANSWER_BELOW[0] in a cell added below its answer cell
+    and an empty cell added below ANSWER_BELOW[1]'s."""
+    notebook = copy.deepcopy(release)
+    for grade_id, text in zip(ANSWER_BELOW, ("The score function is ...", "  \n"), strict=True):
+        index = next(
+            i
+            for i, c in enumerate(notebook.cells)
+            if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        )
+        notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(text))
+    return notebook
+
+
 def grade_class(base: Path, assignment: str) -> GradedClass:
     """All corpus submissions of ``assignment``, autograded by plain `nbgrader autograde` in
     SHARDS courses."""
@@ -95,6 +115,8 @@ def grade_class(base: Path, assignment: str) -> GradedClass:
             notebook = without_demonstrations(notebook)
         add_submission(courses[index % SHARDS], assignment, student, notebook)
     add_submission(courses[0], assignment, "fixed-release", release)
+    if assignment == "reinforce":  # the rule is the same for every assignment: one suffices
+        add_submission(courses[-1], assignment, "fixed-answer-below", answered_below(release))
 
     def autograde(course: Path) -> subprocess.CompletedProcess:
         return run_nbgrader(course, "autograde", assignment, "--force", check=False)

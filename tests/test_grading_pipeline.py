@@ -92,6 +92,31 @@ def test_correct_variant_earns_full_marks(request, assignment, path):
     assert lost == {}
 
 
+def test_an_answer_typed_below_its_cell_goes_to_a_ta(graded_class):
+    """An answer cell left as given, with text in a cell the student added below it, is
+    saved for manual grading with a comment saying where the answer is, not scored 0; one
+    followed by an empty added cell is still "No response." with 0."""
+    from conftest import ANSWER_BELOW
+    from nbgrader.api import Gradebook
+
+    from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_COMMENT
+
+    below, blank = ANSWER_BELOW
+    course = graded_class.course_of("fixed-answer-below")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        found = {}
+        for cell in (below, blank):
+            grade = gradebook.find_grade(cell, ASSIGNMENT, ASSIGNMENT, "fixed-answer-below")
+            comment = gradebook.find_comment(cell, ASSIGNMENT, ASSIGNMENT, "fixed-answer-below")
+            found[cell] = (grade.auto_score, grade.needs_manual_grade, comment.auto_comment)
+    assert found == {
+        below: (None, True, ANSWER_BELOW_COMMENT),
+        blank: (0, False, "No response."),
+    }
+    # the same answer cell in the untouched release: nbgrader's automatic 0
+    assert graded_class.scores["fixed-release"][below].needs_manual_grade is False
+
+
 def _feedback(graded_class, student: str) -> str:
     course = graded_class.course_of(student)
     run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")

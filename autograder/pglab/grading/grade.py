@@ -12,7 +12,8 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
 4. judge: ``SanitizeStudentHTML`` (the HTML a student's outputs and answers hold is cleaned
    before any browser shows it), IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then
    ``WriteVerdicts``,
-   then ``FlagTampering`` (static-scan flags for the TA; they never change a score);
+   then ``FlagTampering`` (static-scan flags for the TA; they never change a score), then
+   ``FlagAnswersBelow`` (a written answer typed below its cell goes to a TA, not a 0);
 5. score: nbgrader's ``determine_grade`` for each graded cell.
 Text that cannot be encoded (lone surrogates, from a kernel's JSON or the file's own) is
 escaped in the submission as read and in everything returned (``pglab.grading.text``).
@@ -48,8 +49,10 @@ from traitlets import Integer
 from traitlets.config import Configurable
 
 from pglab.grading.bundle import Bundle
+from pglab.grading.limits import too_large
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
 from pglab.grading.text import plain, plain_text
+from pglab.preprocessors.flag_answers_below import FlagAnswersBelow, answer_below
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.restore_cell_metadata import (
@@ -64,8 +67,6 @@ from pglab.sandbox.scratch import new_name, sweep
 
 #: The temporary directory that holds a submission while its kernel runs: PREFIX<pid>-*.
 SCRATCH_PREFIX = "pglab-grade-"
-#: Submissions larger than this are refused before parsing (outputs are cleared anyway).
-MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
 
 
 class Grading(Configurable):
@@ -133,16 +134,6 @@ class GradeResult:
 #: JSON nested deeper than this is refused: a notebook needs about ten levels, and nbconvert's
 #: templates (feedback pages) recurse through it, so a deep one would fail later, for others too.
 MAX_NESTING = 64
-
-
-def too_large(size: int) -> str:
-    """Why a file of ``size`` bytes is not graded ("" if it may be)."""
-    if size <= MAX_SUBMISSION_BYTES:
-        return ""
-    return (
-        f"the file is {size / 2**20:.0f} MB, more than the "
-        f"{MAX_SUBMISSION_BYTES / 2**20:.0f} MB a notebook may have: clear its outputs"
-    )
 
 
 def _nesting(value) -> int:
@@ -252,6 +243,7 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
         LimitOutput,
         WriteVerdicts,
         FlagTampering,
+        FlagAnswersBelow,
     ):
         notebook, resources = step(config=config)(notebook, resources)
     verdicts = resources.get("pglab", {}).get("verdicts", {})
@@ -261,6 +253,8 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
             continue
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         score, max_score = utils.determine_grade(cell)
+        if answer_below(cell):  # typed below the cell: for a TA, not an automatic 0
+            score = None
         verdict = verdicts.get(grade_id)
         cells.append(
             CellResult(

@@ -37,6 +37,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pglab.grading.limits import too_large
 from pglab.grading.text import plain_text
 
 CANVAS = re.compile(
@@ -328,8 +329,6 @@ def _unusable(path: Path, info) -> Unusable | None:
         return Unusable("a folder, not a notebook")
     if not stat.S_ISREG(info.st_mode):
         return Unusable("not a regular file (pglab reads only regular files)")
-    from pglab.grading.grade import too_large
-
     if too_large(info.st_size):
         return Unusable(too_large(info.st_size))
     return None
@@ -437,8 +436,6 @@ def _zip_entries(source: Path, discovery: Discovery):
                 continue
             modified, _ = zip_date(info)
             stamp = stamps.get(relative.parent)
-            from pglab.grading.grade import too_large
-
             if too_large(info.file_size):  # before reading: a zip bomb never unpacks
                 yield relative, Unusable(too_large(info.file_size)), stamp, modified
                 continue

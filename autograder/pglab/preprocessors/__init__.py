@@ -1,5 +1,6 @@
 """nbgrader preprocessors that plug pglab's grading into nbgrader's own pipeline."""
 
+from pglab.preprocessors.flag_answers_below import FlagAnswersBelow
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.grade_submission import GradeSubmission  # noqa: I001 - uses the above
@@ -14,6 +15,7 @@ from pglab.preprocessors.write_verdicts import WriteVerdicts
 
 __all__ = [
     "CheckCellMetadataPerStudent",
+    "FlagAnswersBelow",
     "FlagTampering",
     "ForgetDuplicateCells",
     "GradeSubmission",

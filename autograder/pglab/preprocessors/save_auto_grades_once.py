@@ -5,6 +5,10 @@ SQLite commits, each a disk sync, for one ``reinforce`` notebook, and most of th
 single writer spends per submission. This subclass runs nbgrader's own per-cell code
 unchanged but turns those commits into flushes and commits once at the end: the same rows,
 and a notebook's scores land all together or not at all.
+
+One difference: an answer cell left as given with the answer typed in cells added below it
+(``FlagAnswersBelow`` marks it) is saved as needing manual grading, with a comment saying
+where the answer is, instead of nbgrader's automatic 0 and "No response.".
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from contextlib import contextmanager
 
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
+
+from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_COMMENT, answer_below
 
 
 @contextmanager
@@ -44,3 +50,23 @@ class SaveAutoGradesOnce(SaveAutoGrades):
                 session.rollback()
                 raise
         return nb, resources
+
+    def _add_score(self, cell, resources):
+        super()._add_score(cell, resources)
+        if answer_below(cell):
+            grade = self._find(self.gradebook.find_grade, cell)
+            grade.auto_score = None
+            grade.needs_manual_grade = True
+
+    def _add_comment(self, cell, resources):
+        super()._add_comment(cell, resources)
+        if answer_below(cell):
+            self._find(self.gradebook.find_comment, cell).auto_comment = ANSWER_BELOW_COMMENT
+
+    def _find(self, find, cell):
+        return find(
+            cell.metadata["nbgrader"]["grade_id"],
+            self.notebook_id,
+            self.assignment_id,
+            self.student_id,
+        )
