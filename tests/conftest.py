@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import json
 import os
@@ -20,6 +19,7 @@ from support import (
     REPOSITORY,
     REWARDS_TO_GO_KERNEL,
     ProbeKernel,
+    answered_below,
     corpus_files,
     student_id,
     without_demonstrations,
@@ -76,25 +76,6 @@ def _submissions(assignment: str) -> dict[str, tuple[str, bool]]:
     texts["fixed-solution"] = ('"""The instructor\'s solution."""\n', True)
     texts["fixed-solution-again"] = texts["fixed-solution"]
     return texts
-
-
-#: fixed-answer-below's answers: Q1's typed in a cell added below its answer cell, which is
-#: left as given; a blank cell added below the next answer cell.
-ANSWER_BELOW = ("answer_score_function", "answer_variance")
-
-
-def answered_below(release: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The release, with the text of ANSWER_BELOW[0] in a cell added below its answer cell
-    and an empty cell added below ANSWER_BELOW[1]'s."""
-    notebook = copy.deepcopy(release)
-    for grade_id, text in zip(ANSWER_BELOW, ("The score function is ...", "  \n"), strict=True):
-        index = next(
-            i
-            for i, c in enumerate(notebook.cells)
-            if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
-        )
-        notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(text))
-    return notebook
 
 
 def grade_class(base: Path, assignment: str) -> GradedClass:

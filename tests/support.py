@@ -232,3 +232,24 @@ def record_probe(probe, namespace: dict) -> list[dict]:
 
 
 REWARDS_TO_GO_KERNEL = ProbeKernel("rewards_to_go", REWARDS_TO_GO_API)
+
+
+#: fixed-answer-below's answers: Q1's typed in a cell added below its answer cell, which is
+#: left as given; a blank cell added below the next answer cell.
+ANSWER_BELOW = ("answer_score_function", "answer_variance")
+
+
+def answered_below(release):
+    """The release, with the text of ANSWER_BELOW[0] in a cell added below its answer cell
+    and an empty cell added below ANSWER_BELOW[1]'s."""
+    import nbformat
+
+    notebook = copy.deepcopy(release)
+    for grade_id, text in zip(ANSWER_BELOW, ("The score function is ...", "  \n"), strict=True):
+        index = next(
+            i
+            for i, c in enumerate(notebook.cells)
+            if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        )
+        notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(text))
+    return notebook

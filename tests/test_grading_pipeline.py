@@ -96,8 +96,8 @@ def test_an_answer_typed_below_its_cell_goes_to_a_ta(graded_class):
     """An answer cell left as given, with text in a cell the student added below it, is
     saved for manual grading with a comment saying where the answer is, not scored 0; one
     followed by an empty added cell is still "No response." with 0."""
-    from conftest import ANSWER_BELOW
     from nbgrader.api import Gradebook
+    from support import ANSWER_BELOW
 
     from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_COMMENT
 
