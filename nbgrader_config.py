@@ -16,7 +16,6 @@ from nbgrader.preprocessors import (
     GetGrades,
     IncludeHeaderFooter,
     LockCells,
-    OverwriteCells,
     OverwriteKernelspec,
 )
 
@@ -24,6 +23,7 @@ from pglab.preprocessors import (
     CheckCellMetadataPerStudent,
     ForgetDuplicateCells,
     GradeSubmission,
+    OverwriteCellsRestoringAnyCell,
     RestoreCellMetadata,
     SaveAutoGradesOnce,
 )
@@ -38,13 +38,15 @@ c.CourseDirectory.solution_directory = "solutions"
 # stop the whole class), plus ForgetDuplicateCells: without it a duplicated grade cell makes
 # OverwriteCells fail with KeyError 'grade_id' and the submission is not graded.
 # CheckCellMetadataPerStudent fails one student, not the run, on a schema error.
+# OverwriteCellsRestoringAnyCell is nbgrader's OverwriteCells, except that a deleted graded
+# cell that follows a read-only lesson cell (a written answer) no longer stops its notebook.
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
     RestoreCellMetadata,
     DeduplicateIds,
     ForgetDuplicateCells,
     OverwriteKernelspec,
-    OverwriteCells,
+    OverwriteCellsRestoringAnyCell,
     CheckCellMetadataPerStudent,
 ]
 

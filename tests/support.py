@@ -235,13 +235,15 @@ REWARDS_TO_GO_KERNEL = ProbeKernel("rewards_to_go", REWARDS_TO_GO_API)
 
 
 #: fixed-answer-below's answers: Q1's typed in a cell added below its answer cell, which is
-#: left as given; a blank cell added below the next answer cell.
+#: left as given; a blank cell added below the next answer cell; and one answer cell deleted
+#: (it follows a read-only question cell, which nbgrader's own restoring could not handle).
 ANSWER_BELOW = ("answer_score_function", "answer_variance")
+DELETED_ANSWER = "answer_leave_one_out"
 
 
 def answered_below(release):
-    """The release, with the text of ANSWER_BELOW[0] in a cell added below its answer cell
-    and an empty cell added below ANSWER_BELOW[1]'s."""
+    """The release, with the text of ANSWER_BELOW[0] in a cell added below its answer cell,
+    an empty cell added below ANSWER_BELOW[1]'s, and DELETED_ANSWER's cell deleted."""
     import nbformat
 
     notebook = copy.deepcopy(release)
@@ -252,4 +254,9 @@ def answered_below(release):
             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
         )
         notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(text))
+    notebook.cells = [
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") != DELETED_ANSWER
+    ]
     return notebook

@@ -117,6 +117,26 @@ def test_an_answer_typed_below_its_cell_goes_to_a_ta(graded_class):
     assert graded_class.scores["fixed-release"][below].needs_manual_grade is False
 
 
+def test_a_deleted_answer_cell_is_restored_where_the_source_has_it(graded_class):
+    """A written answer's cell the student deleted (it follows the question's read-only cell)
+    comes back after that cell, for a TA, as nbgrader's add_missing_cells restores cells; the
+    rest of the notebook is graded."""
+    from support import DELETED_ANSWER
+
+    student = "fixed-answer-below"
+    assert graded_class.scores[student][DELETED_ANSWER].needs_manual_grade
+    ids = [
+        c.metadata.get("nbgrader", {}).get("grade_id") for c in graded_class.notebook(student).cells
+    ]
+    release = [
+        c.metadata.get("nbgrader", {}).get("grade_id")
+        for c in graded_class.notebook("fixed-release").cells
+    ]
+    before = release[release.index(DELETED_ANSWER) - 1]
+    assert ids.index(DELETED_ANSWER) == ids.index(before) + 1
+    assert sorted(graded_class.scores[student]) == sorted(graded_class.scores["fixed-release"])
+
+
 def _feedback(graded_class, student: str) -> str:
     course = graded_class.course_of(student)
     run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", student, "--force")

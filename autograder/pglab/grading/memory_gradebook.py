@@ -14,6 +14,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import OverwriteCells, OverwriteKernelspec
 
 from pglab.grading.bundle import NotebookSpec
+from pglab.preprocessors.restore_deleted_cells import OverwriteCellsRestoringAnyCell
 
 
 class MemoryGradebook:
@@ -53,8 +54,9 @@ class MemoryGradebook:
         return SimpleNamespace(name=name, max_score=points)
 
 
-class OverwriteCellsFromBundle(OverwriteCells):
-    """nbgrader's ``OverwriteCells`` reading source cells from the bundle, not the database."""
+class OverwriteCellsFromBundle(OverwriteCellsRestoringAnyCell):
+    """nbgrader's ``OverwriteCells`` reading source cells from the bundle, not the database
+    (and restoring a deleted graded cell after any earlier source cell)."""
 
     def preprocess(self, nb, resources):
         self.notebook_id = resources["nbgrader"]["notebook"]

@@ -9,6 +9,7 @@ from pglab.preprocessors.restore_cell_metadata import (
     RestoreCellMetadata,
 )
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
+from pglab.preprocessors.restore_deleted_cells import OverwriteCellsRestoringAnyCell
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute
 from pglab.preprocessors.save_auto_grades_once import SaveAutoGradesOnce
 from pglab.preprocessors.write_verdicts import WriteVerdicts
@@ -19,6 +20,7 @@ __all__ = [
     "FlagTampering",
     "ForgetDuplicateCells",
     "GradeSubmission",
+    "OverwriteCellsRestoringAnyCell",
     "RestoreCellMetadata",
     "RestoreCellOrder",
     "SandboxedExecute",
