@@ -28,6 +28,8 @@ from pglab.submissions import fill, solution_code
 
 pytestmark = pytest.mark.pipeline
 AUTOGRADED_MAX = 19.0
+#: The cells the deleted_cell student deleted.
+DELETED_CELLS = ("test_log_prob", "answer_variance", "answer_leave_one_out")
 
 
 def _cell_index(notebook, grade_id: str) -> int:
@@ -86,7 +88,12 @@ def bad_inputs(tmp_path_factory):
     put("Ann Lee_555_assignsubmission_file_/reinforce-2.ipynb", good)  # Moodle folder
     put("stray.ipynb", good)  # nobody's
     deleted = klass.correct()
-    del deleted.cells[_cell_index(deleted, "test_log_prob")]
+    # a test cell, and two written answers' cells, which follow read-only question cells
+    for grade_id in DELETED_CELLS:
+        del deleted.cells[_cell_index(deleted, grade_id)]
+    # and an answer typed in a cell of its own below its cell, which is left as given
+    below = _cell_index(deleted, "answer_optimal_baseline") + 1
+    deleted.cells.insert(below, nbformat.v4.new_markdown_cell("b* = E[g^2 R] / E[g^2]"))
     put("deleted_cell/reinforce.ipynb", _bytes(deleted))
     duplicated = klass.correct()
     index = _cell_index(duplicated, "test_grad_log_prob")
@@ -152,6 +159,28 @@ def test_repairable_submissions_earn_full_marks(bad_inputs, student):
     from source (as nbgrader's add_missing_cells does) and earn every autograded point."""
     _, _, table = bad_inputs
     assert _auto(table[student]) == AUTOGRADED_MAX
+
+
+def test_deleted_graded_cells_come_back_where_the_source_has_them(bad_inputs):
+    """Every deleted graded cell is restored right after the source cell before it (a written
+    answer after its question's read-only cell), and the answers go to a TA."""
+    course, _, table = bad_inputs
+    path = course / "autograded" / "deleted_cell" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(path, 4).cells]
+    source = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    order = [c.metadata.get("nbgrader", {}).get("grade_id") for c in source.cells]
+    for grade_id in DELETED_CELLS:
+        assert ids.index(grade_id) == ids.index(order[order.index(grade_id) - 1]) + 1
+    assert table["deleted_cell"]["answer_variance"].needs_manual_grade
+
+
+def test_an_answer_typed_below_its_cell_is_named_for_a_ta(bad_inputs):
+    _, stdout, table = bad_inputs
+    assert (
+        "  deleted_cell: answer_optimal_baseline left as given; the answer seems typed in "
+        "cells added below it: for a TA"
+    ) in stdout.splitlines(), stdout
+    assert table["deleted_cell"]["answer_optimal_baseline"].needs_manual_grade
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import json
 import shutil
 import struct
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import nbformat
@@ -60,6 +61,12 @@ def auto_scores(course: Path) -> dict[str, dict[str, float | None]]:
             s.student_id: {g.name: g.auto_score for n in s.notebooks for g in n.grades}
             for s in gradebook.assignment_submissions(ASSIGNMENT)
         }
+
+
+def extend(course: Path, student: str, extension: timedelta | None) -> None:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        gradebook.find_submission(ASSIGNMENT, student).extension = extension
+        gradebook.db.commit()
 
 
 def configure(course: Path, base: str, method: str) -> None:
@@ -120,6 +127,17 @@ def semester(tmp_path_factory):
     found["bob_untouched"] = bob.stat().st_mtime_ns == bob_before
     found["unknown"] = pglab(pg, "grade", ASSIGNMENT, "--student", "nobody", "--quiet")
 
+    # An extension for bob, then grading ann alone: bob's penalty follows, in every export.
+    extend(pg, "bob", timedelta(days=2))
+    found["extended"] = pglab(
+        pg, "grade", ASSIGNMENT, "--student", "ann", "--quiet", "--no-feedback"
+    ).stdout
+    found["extended_rows"] = [
+        {r["student_id"]: r for r in _rows(pg / "exports" / name) if r["assignment"] == ASSIGNMENT}
+        for name in ("grades.csv", f"{ASSIGNMENT}-grades.csv")
+    ]
+    extend(pg, "bob", None)
+
     # The roster, a file that cannot be graded, TA grading, then the final export.
     roster = root / "roster.csv"
     roster.write_text(
@@ -148,6 +166,17 @@ def semester(tmp_path_factory):
     found["every_assignment"] = _rows(pg / "exports" / "grades.csv")
     with (pg / "exports" / f"{ASSIGNMENT}-canvas.csv").open(newline="") as handle:
         found["canvas"] = list(csv.reader(handle))
+    # bob graded again on purpose, the same file: the answers the TA graded stay confirmed
+    found["regraded_after_ta"] = pglab(
+        pg, "grade", ASSIGNMENT, "--student", "bob", "--quiet", "--no-feedback"
+    )
+    with Gradebook(f"sqlite:///{pg / 'gradebook.db'}") as gradebook:
+        found["ta_cells_after_regrade"] = {
+            g.name: g.needs_manual_grade
+            for n in gradebook.find_submission(ASSIGNMENT, "bob").notebooks
+            for g in n.grades
+            if g.manual_score is not None
+        }
     state = pg / ".pglab" / "grade" / ASSIGNMENT
     found["auto"] = {
         s: json.loads((state / f"{s}.json").read_text())["score"] for s in ("ann", "bob")
@@ -183,16 +212,44 @@ def test_a_changed_late_policy_reaches_the_saved_penalties_without_grading_again
         assert "0 graded, 2 unchanged" in stdout, stdout
         penalty = semester["methods"][method][1]["bob"][1]
         assert (
-            "late penalty changed for 1 unchanged submission(s) (a new due date, extension or "
-            f"late policy): bob {before[method]:g} -> {penalty:g}"
+            "late penalty changed for 1 submission(s) not graded now (the due date, an "
+            f"extension, the late policy or their points changed): bob {before[method]:g} -> "
+            f"{penalty:g}"
         ) in stdout, stdout
 
 
 def test_a_changed_grading_config_is_announced_before_everyone_is_regraded(semester):
     stdout = semester["grading_changed"]
-    assert "2 submission(s) graded before are graded again: the grading changed" in stdout
+    assert (
+        "2 submission(s) graded before are graded again: the grading changed since (a grading "
+        "setting in nbgrader_config.py (not the late policy)). Written answers a TA graded "
+        "keep their grades."
+    ) in stdout, stdout
     assert "2 graded, 0 unchanged" in stdout
     assert "late penalty changed" not in stdout
+
+
+def test_an_extension_reaches_the_penalty_and_every_export_when_another_is_graded(semester):
+    """`--student ann` after bob's extension: bob is not graded again, his penalty is computed
+    again and named, and nbgrader's export of every assignment agrees with the assignment's."""
+    stdout = semester["extended"]
+    assert "1 graded, 0 unchanged" in stdout, stdout
+    assert "late penalty changed for 1 submission(s) not graded now" in stdout, stdout
+    assert "bob " in stdout.split("late penalty changed")[1].splitlines()[0]
+    every, this = semester["extended_rows"]
+    assert float(this["bob"]["late_submission_penalty"]) == 0  # two days' extension
+    for column in ("raw_score", "late_submission_penalty", "score"):
+        assert float(every["bob"][column]) == float(this["bob"][column])
+
+
+def test_grading_the_same_file_again_keeps_the_tas_written_answer_grades(semester):
+    """nbgrader flags every TA-graded cell for review at each regrade; for the very file the
+    TA graded, pglab keeps the written answers' grades confirmed and names no one."""
+    regraded = semester["regraded_after_ta"]
+    assert "1 graded, 0 unchanged" in regraded.stdout, regraded.stdout
+    assert "graded again after TA grading" not in regraded.stdout, regraded.stdout
+    cells = semester["ta_cells_after_regrade"]
+    assert cells and not any(cells.values()), cells
 
 
 def test_student_regrades_one_student_and_no_one_else(semester):
@@ -243,6 +300,8 @@ def test_final_export_carries_ta_points_and_penalties_for_everyone_on_the_roster
     assert before["ann"] == before["bob"] == "needs manual grading"
     export = semester["export"]
     assert export.returncode == 0, export.stdout + export.stderr
+    # the TA's points change bob's half-off penalty; the export computes it again and says so
+    assert "pglab export: late penalty changed for 1 submission(s) not graded now" in export.stdout
     rows = {r["student_id"]: r for r in semester["final"]}
     assert set(rows) == {"ann", "bob", "cyd", "dan"}
     manual, auto = semester["manual"], semester["auto"]
@@ -416,6 +475,22 @@ def test_mistyped_arguments_are_named_in_one_line(tmp_path):
     assert sorted(p.name for p in course.iterdir()) == [
         ".pglab", "inbox", "nbgrader_config.py", "source"
     ]  # fmt: skip
+
+
+def test_a_late_policy_that_cannot_be_imported_is_named_in_one_line(tmp_path):
+    course = fresh_clone(tmp_path / "clone")
+    (course / "inbox").mkdir()
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.AssignLatePenalties.plugin_class = 'late_polcy.TenPercentPerDay'\n")
+    says = (
+        "c.AssignLatePenalties.plugin_class = 'late_polcy.TenPercentPerDay' in "
+        "nbgrader_config.py cannot be imported"
+    )
+    for command in (("grade", ASSIGNMENT, "inbox"), ("export", ASSIGNMENT)):
+        status, out, err = pglab_in_process(course, *command)
+        assert status == 2, (command, out + err)
+        assert f"pglab {command[0]}: {says}" in out, (command, out + err)
+        assert "Traceback" not in err
 
 
 def test_submission_times_keep_their_time_zone_and_lms_zip_dates_are_not_taken_for_them(

@@ -20,7 +20,14 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from pglab.pipeline.exports import GRADED, NOT_SUBMITTED, export_assignment, nbgrader_csv
+from pglab.pipeline.exports import (
+    GRADED,
+    NOT_SUBMITTED,
+    LatePolicyError,
+    export_assignment,
+    nbgrader_csv,
+    penalty_changes,
+)
 from pglab.pipeline.feedback import needing_feedback
 
 HELP = "Write final grades (autograded + TA + late penalties) as nbgrader and Canvas CSVs."
@@ -49,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         folder.mkdir(parents=True, exist_ok=True)  # before any work: a bad --to says so first
         grades = export_assignment(course, args.assignment, folder)
         nbgrader_csv(course, folder / "grades.csv")
-    except MissingEntry as error:
+    except (MissingEntry, LatePolicyError) as error:
         print(f"pglab export: {error}")
         return 2
     except OSError as error:
@@ -57,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"pglab export: cannot write {error.filename or folder}: {path_problem(error)}")
         return 2
+    if changed := penalty_changes(grades.penalties_changed):
+        print(f"pglab export: {changed}")
     counts: dict[str, int] = {}
     for row in grades.rows:
         key = row.status.split(":")[0]

@@ -16,10 +16,16 @@ from nbgrader.api import MissingEntry
 
 from pglab.course import NbgraderFailed
 from pglab.pipeline.cluster import ClusterUnavailable
-from pglab.pipeline.exports import export_assignment, kept_ta_points, nbgrader_csv
+from pglab.pipeline.exports import (
+    LatePolicyError,
+    export_assignment,
+    kept_ta_points,
+    nbgrader_csv,
+)
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class
+from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_SUMMARY
 from pglab.sandbox import SandboxUnavailable
 
 HELP = "Grade a submitted/ tree, a folder of notebooks or an LMS zip: grades, feedback, report."
@@ -128,7 +134,13 @@ def run(args: argparse.Namespace) -> int:
             force=args.force,
             say=lambda text: print(f"pglab grade: {text}", flush=True),
         )
-    except (SandboxUnavailable, ClusterUnavailable, MissingEntry, NbgraderFailed) as error:
+    except (
+        SandboxUnavailable,
+        ClusterUnavailable,
+        MissingEntry,
+        NbgraderFailed,
+        LatePolicyError,
+    ) as error:
         print(f"pglab grade: {error}")
         return 2
     except FileNotFoundError as error:
@@ -140,10 +152,15 @@ def run(args: argparse.Namespace) -> int:
     graded = [o for o in result.outcomes if o.status == "graded"]
     interrupted = False
     if not args.no_feedback:
-        unchanged_students = [o.student for o in result.outcomes if o.status == "unchanged"]
-        students = needing_feedback(
-            course, args.assignment, [o.student for o in graded], unchanged_students
+        # Everyone else with a graded notebook, with --student too: a page whose gradebook
+        # entries changed (a late penalty computed again, TA points) is made again.
+        just_graded = {o.student for o in graded}
+        others = sorted(
+            p.parent.name
+            for p in (course / "autograded").glob(f"*/{args.assignment}")
+            if p.is_dir() and p.parent.name not in just_graded
         )
+        students = needing_feedback(course, args.assignment, sorted(just_graded), others)
         try:
             generate_feedback(course, args.assignment, students, result.jobs)
         except NbgraderFailed as error:
@@ -152,8 +169,10 @@ def run(args: argparse.Namespace) -> int:
             interrupted = True
     exports = course / "exports"
     exports.mkdir(exist_ok=True)
-    nbgrader_csv(course, exports / "grades.csv")
+    # The assignment's export first: it computes every late penalty again (TA points, a new
+    # due date), which nbgrader's own export of every assignment then shows too.
     export_assignment(course, args.assignment, exports)
+    nbgrader_csv(course, exports / "grades.csv")
     report = write_report(result, course / "reports" / f"{args.assignment}.html")
     if interrupted:
         print(
@@ -178,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
             f"{shown}{' ...' if len(copies) > 10 else ''}"
         )
     for outcome in failed:
-        print(f"  could not grade {outcome.student} ({outcome.origin}): {outcome.error}")
+        why = (outcome.error or "").removeprefix("could not be graded: ")  # said once
+        print(f"  could not grade {outcome.student} ({outcome.origin}): {why}")
     kept = sorted(kept_ta_points(course, args.assignment, [o.student for o in graded]).items())
     for student, cells in kept[:10]:
         print(
@@ -191,6 +211,16 @@ def run(args: argparse.Namespace) -> int:
             f"  and {len(kept) - 10} more students graded again after TA grading "
             f"(pglab export {args.assignment} lists who needs manual grading)"
         )
+    below = [
+        (o.student, c["grade_id"])
+        for o in graded
+        for c in o.cells
+        if c.get("summary") == ANSWER_BELOW_SUMMARY
+    ]
+    for student, cell in below[:10]:
+        print(f"  {student}: {cell} {ANSWER_BELOW_SUMMARY}")
+    if len(below) > 10:
+        print(f"  and {len(below) - 10} more answers typed below their cell, for a TA")
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")
     print(f"report:   {report}")

@@ -61,6 +61,24 @@ class Bundle:
         text = json.dumps(content, sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    @property
+    def parts(self) -> dict[str, str]:
+        """What :attr:`digest` covers, part by part, so that a regrade can say which changed:
+        ``source`` (the source cells and points), ``config`` (the grading settings) and
+        ``pglab`` (the version)."""
+        late = late_penalty_sections(self.config)
+        config = {k: v for k, v in self.config.items() if k not in late}
+        source = {
+            "assignment": self.assignment,
+            "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
+        }
+
+        def sha(value) -> str:
+            text = json.dumps(value, sort_keys=True, default=repr)
+            return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+        return {"source": sha(source), "config": sha(_plain(config)), "pglab": self.pglab_version}
+
 
 def late_penalty_sections(config: Config) -> set[str]:
     """The config sections only the late-penalty step reads: ``AssignLatePenalties``,

@@ -52,7 +52,11 @@ from pglab.grading.bundle import Bundle
 from pglab.grading.limits import too_large
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
 from pglab.grading.text import plain, plain_text
-from pglab.preprocessors.flag_answers_below import FlagAnswersBelow, answer_below
+from pglab.preprocessors.flag_answers_below import (
+    ANSWER_BELOW_SUMMARY,
+    FlagAnswersBelow,
+    answer_below,
+)
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.restore_cell_metadata import (
@@ -253,8 +257,9 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
             continue
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         score, max_score = utils.determine_grade(cell)
+        summary = ""
         if answer_below(cell):  # typed below the cell: for a TA, not an automatic 0
-            score = None
+            score, summary = None, ANSWER_BELOW_SUMMARY
         verdict = verdicts.get(grade_id)
         cells.append(
             CellResult(
@@ -262,7 +267,7 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
                 score,
                 max_score,
                 verdict.passed if verdict else None,
-                plain_text(verdict.summary) if verdict else "",
+                plain_text(verdict.summary) if verdict else summary,
                 plain_text(verdict.misconception) if verdict and verdict.misconception else None,
             )
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -47,6 +47,10 @@ NOT_SUBMITTED = "not submitted"
 NOT_GRADED = "could not be graded"
 
 
+class LatePolicyError(ValueError):
+    """The course's late-penalty plugin cannot be loaded; the message says which setting."""
+
+
 @dataclass
 class FinalGrade:
     """One student's grade for one assignment, as the gradebook holds it now."""
@@ -74,6 +78,9 @@ class FinalGrades:
     duedate: str
     max_score: float
     rows: list[FinalGrade]
+    #: (student, penalty before, penalty now) for each late penalty computed again here that
+    #: changed (``pglab.pipeline.run.apply_late_penalties``)
+    penalties_changed: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def _failed_students(course: Path, assignment: str) -> dict[str, str]:
@@ -90,11 +97,26 @@ def _failed_students(course: Path, assignment: str) -> dict[str, str]:
     return failed
 
 
+def penalty_changes(changed: list[tuple[str, float, float]]) -> str:
+    """The students whose saved late penalty changed, "bob 0 -> 7", at most ten, then a count;
+    "" if none. Not graded in this run, their penalty changed because the due date, their
+    extension, the late policy or their points (TA grading) did."""
+    if not changed:
+        return ""
+    shown = [f"{s} {before:g} -> {now:g}" for s, before, now in changed[:10]]
+    more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+    return (
+        f"late penalty changed for {len(changed)} submission(s) not graded now (the due date, "
+        f"an extension, the late policy or their points changed): {', '.join(shown)}{more}"
+    )
+
+
 def final_grades(course: Path, assignment: str, url: str | None = None) -> FinalGrades:
     """Every student's final grade for ``assignment``, from the gradebook at ``url``."""
-    from pglab.pipeline.run import apply_late_penalties, db_url, load_config
+    from pglab.pipeline.run import apply_late_penalties, check_late_policy, db_url, load_config
 
     config = load_config(course)
+    check_late_policy(config)
     if url is None:
         url = db_url(course, config)
     failed = _failed_students(course, assignment)
@@ -103,8 +125,9 @@ def final_grades(course: Path, assignment: str, url: str | None = None) -> Final
             everyone = [s.student_id for s in gradebook.assignment_submissions(assignment)]
         except MissingEntry:
             everyone = []
+    changed = []
     if everyone:  # the penalty of the final score: TA points included (apply_late_penalties)
-        apply_late_penalties(url, assignment, everyone, config)
+        changed = apply_late_penalties(url, assignment, everyone, config)
     rows = []
     with Gradebook(url) as gradebook:
         try:
@@ -157,13 +180,15 @@ def final_grades(course: Path, assignment: str, url: str | None = None) -> Final
                     status,
                 )
             )
-    return FinalGrades(assignment, duedate, max_score, rows)
+    return FinalGrades(assignment, duedate, max_score, rows, changed)
 
 
 def kept_ta_points(course: Path, assignment: str, students: list[str]) -> dict[str, list[str]]:
-    """student -> the cells of theirs that carry points a TA gave (formgrader's manual score).
-    nbgrader keeps those points when a notebook is graded again, and flags the cells for a TA
-    to look at again: for students just graded again, the points may be for an earlier file."""
+    """student -> the cells of theirs that carry points a TA gave (formgrader's manual score)
+    and wait for a TA again. nbgrader keeps those points when a notebook is graded again, and
+    flags the cells for review: for students just graded again, the points may be for an
+    earlier file (written answers in the very file the TA graded stay confirmed:
+    ``SaveAutoGradesOnce``)."""
     from pglab.pipeline.run import submissions_in_gradebook
 
     kept = {}
@@ -172,7 +197,7 @@ def kept_ta_points(course: Path, assignment: str, students: list[str]) -> dict[s
             g.name
             for notebook in (submission.notebooks if submission else [])
             for g in notebook.grades
-            if g.manual_score is not None
+            if g.manual_score is not None and g.needs_manual_grade
         )
         if cells:
             kept[student] = cells

@@ -37,6 +37,7 @@ from pglab.grading.text import plain_text
 from pglab.pipeline.cluster import Cluster, DaskBackend
 from pglab.pipeline.discover import Discovery, Found, discover
 from pglab.pipeline.executors import Backend, LocalBackend
+from pglab.pipeline.exports import LatePolicyError, penalty_changes
 from pglab.pipeline.progress import progress as progress_display
 from pglab.preprocessors import SaveAutoGradesOnce
 from pglab.sandbox import Sandbox, require
@@ -59,6 +60,8 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     submission_sha256: str = ""
     bundle_digest: str = ""
+    #: ``Bundle.parts`` of that bundle: which part changed, when one did
+    bundle_parts: dict[str, str] = field(default_factory=dict)
     #: tamper-evidence flags from the static scan (never change the score)
     flags: list[dict] = field(default_factory=list)
     #: when it was handed in (its timestamp.txt, in UTC), "" where the input does not say
@@ -130,6 +133,24 @@ def saving_steps(config: Config) -> list[type]:
         if isinstance(step, type) and issubclass(step, SaveAutoGrades):
             return steps[index:]
     return list(DEFAULT_SAVING_STEPS)
+
+
+def check_late_policy(config: Config) -> None:
+    """Raise :class:`LatePolicyError` in a sentence, before any work, when the configured
+    late-penalty plugin (``c.AssignLatePenalties.plugin_class``) cannot be imported."""
+    from traitlets import TraitError
+
+    for step in saving_steps(config):
+        if isinstance(step, type) and issubclass(step, AssignLatePenalties):
+            try:
+                step(config=config).plugin_class  # noqa: B018 - importing it is the check
+            except TraitError:
+                name = dict.get(config, "AssignLatePenalties", {}).get("plugin_class")
+                raise LatePolicyError(
+                    f"c.AssignLatePenalties.plugin_class = {name!r} in nbgrader_config.py "
+                    "cannot be imported: check the module's and the class's names (a module "
+                    "of the course sits next to nbgrader_config.py)"
+                ) from None
 
 
 def run_saving_steps(notebook, resources: dict, config: Config):
@@ -354,9 +375,10 @@ class ClassWriter:
         write_json_atomically(self.state_dir / f"{outcome.student}.json", asdict(outcome))
 
     def reapply_late_penalties(self, students: list[str]) -> list[tuple[str, float, float]]:
-        """Run the late-penalty step again for students not regraded, so that a changed due
-        date, extension (``nbgrader db``, formgrader) or late policy (``nbgrader_config.py``)
-        reaches their saved penalty. Returns the penalties it changed."""
+        """Run the late-penalty step again for students not graded in this run, so that a
+        changed due date, extension (``nbgrader db``, formgrader), late policy
+        (``nbgrader_config.py``) or TA points reach their saved penalty. Returns the penalties
+        it changed."""
         return apply_late_penalties(self.url, self.assignment, students, self.config)
 
     def keep_replaced(self, student: str) -> Path:
@@ -395,13 +417,20 @@ class ClassWriter:
                 stamp.unlink()
             stamp.write_text(timestamp)
         graded = nbformat.reads(result.notebook, as_version=4)
+        before = self.previous(found.student)
         resources = {
             "nbgrader": {
                 "notebook": self.notebook,
                 "assignment": self.assignment,
                 "student": found.student,
                 "db_url": self.url,
-            }
+            },
+            # the file graded last time, so written answers a TA graded are the ones they read
+            "pglab": {
+                "answers_as_graded": before is not None
+                and before.status in ("graded", "unchanged")
+                and before.submission_sha256 == _sha256(found.data)
+            },
         }
         with Gradebook(self.url) as gradebook, _quiet_nbgrader_session():
             gradebook.update_or_create_student(found.student)
@@ -499,6 +528,7 @@ def grade_class(
     if not source.exists():  # a mistyped folder or zip: said before the gradebook is written
         raise FileNotFoundError(f"{source} does not exist")
     config = load_config(course)
+    check_late_policy(config)
     if unsafe_no_sandbox:
         config.Sandbox.enabled = False
     sandbox = Sandbox(config=config)
@@ -553,7 +583,16 @@ def grade_class(
             todo.append((found, sha))
     if not (force or students):
         _announce_regrades(writer, todo, say)
-    _announce_penalties(writer.reapply_late_penalties([o.student for o in outcomes]), say)
+    # Everyone not graded now: a new due date, extension or late policy, or TA points given
+    # since, reach their saved penalty (and so their feedback page) in this run too.
+    grading = {found.student for found, _ in todo}
+    with Gradebook(url) as gradebook:
+        others = sorted(
+            s.student_id
+            for s in gradebook.assignment_submissions(assignment)
+            if s.student_id not in grading
+        )
+    _announce_penalties(writer.reapply_late_penalties(others), say)
 
     backend: Backend
     if cluster.scheduler:
@@ -620,34 +659,39 @@ def submission_time(found: Found, zipped: bool) -> tuple[str, str]:
 
 
 def _announce_penalties(changed: list[tuple[str, float, float]], say) -> None:
-    """Name the students not graded again whose saved late penalty changed (the due date, an
-    extension or the late policy changed since), at most ten, then a count."""
-    if not changed:
-        return
-    shown = [f"{s} {before:g} -> {now:g}" for s, before, now in changed[:10]]
-    more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
-    say(
-        f"late penalty changed for {len(changed)} unchanged submission(s) (a new due date, "
-        f"extension or late policy): {', '.join(shown)}{more}"
-    )
+    if text := penalty_changes(changed):
+        say(text)
 
 
 def _announce_regrades(writer: ClassWriter, todo: list[tuple[Found, str]], say) -> None:
     """Say why students graded before are graded again, before grading starts."""
     bundle_changed, missing = [], []
+    parts = writer.bundle.parts
+    changed_parts: set[str] = set()
     for found, sha in todo:
         before = writer.previous(found.student)
         if before is None or before.status == "failed" or before.submission_sha256 != sha:
             continue
         if before.bundle_digest != writer.bundle.digest:
             bundle_changed.append(found.student)
+            # states written before the parts were kept name no part: all are said
+            changed_parts |= {k for k in parts if before.bundle_parts.get(k) != parts[k]}
         else:
             missing.append(found.student)
     if bundle_changed:
+        what = [
+            text
+            for part, text in (
+                ("source", "the assignment's source or points in the gradebook"),
+                ("config", "a grading setting in nbgrader_config.py (not the late policy)"),
+                ("pglab", "the pglab version"),
+            )
+            if part in changed_parts or not changed_parts
+        ]
         say(
             f"{len(bundle_changed)} submission(s) graded before are graded again: the grading "
-            "changed since (the assignment's source or points in the gradebook, the course's "
-            "nbgrader_config.py other than its late policy, or the pglab version)."
+            f"changed since ({', or '.join(what) if len(what) > 1 else what[0]}). Written "
+            "answers a TA graded keep their grades."
         )
     if missing:
         say(
@@ -677,6 +721,7 @@ def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) 
         sha, group = waiting.pop(student)
         for found in group:
             outcome = _outcome(found, sha, bundle.digest, result)
+            outcome.bundle_parts = bundle.parts
             if found is not group[0]:
                 outcome.identical_to = group[0].student
                 outcome.timings = {}  # nothing was run for this copy

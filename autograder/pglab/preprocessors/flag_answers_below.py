@@ -25,6 +25,10 @@ ANSWER_BELOW_COMMENT = (
 )
 
 
+#: A marked cell's summary in ``pglab grade``'s results (its output lists such cells).
+ANSWER_BELOW_SUMMARY = "left as given; the answer seems typed in cells added below it: for a TA"
+
+
 def answer_below(cell) -> int:
     """How many of the student's own cells with text follow this answer cell (0: none, or
     the step did not mark it)."""
@@ -54,10 +58,9 @@ class FlagAnswersBelow(NbGraderPreprocessor):
             if written:
                 cell.metadata.setdefault("pglab", {})["answer_below"] = written
                 marked.append(cell.metadata.nbgrader["grade_id"])
-        if marked:
+        if marked:  # nbgrader names the student in the line before
             self.log.warning(
-                "%s: %s left as given, with text in cells added below: for manual grading",
-                resources.get("nbgrader", {}).get("student", "?"),
+                "%s left as given, with text in cells added below: for manual grading",
                 ", ".join(marked),
             )
         return nb, resources

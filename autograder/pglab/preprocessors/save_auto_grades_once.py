@@ -6,15 +6,24 @@ single writer spends per submission. This subclass runs nbgrader's own per-cell 
 unchanged but turns those commits into flushes and commits once at the end: the same rows,
 and a notebook's scores land all together or not at all.
 
-One difference: an answer cell left as given with the answer typed in cells added below it
-(``FlagAnswersBelow`` marks it) is saved as needing manual grading, with a comment saying
-where the answer is, instead of nbgrader's automatic 0 and "No response.".
+Two differences:
+
+- an answer cell left as given with the answer typed in cells added below it
+  (``FlagAnswersBelow`` marks it) is saved as needing manual grading, with a comment saying
+  where the answer is, instead of nbgrader's automatic 0 and "No response.";
+- nbgrader flags every cell that has a TA's score for review again whenever a notebook is
+  graded again. When the caller says the file is the very one graded before
+  (``resources["pglab"]["answers_as_graded"]``: ``pglab grade`` after a change of the
+  grading, ``--force`` or ``--student`` on an unchanged file), a written answer a TA had
+  graded and confirmed stays confirmed: its text is the one the TA read. A TA's score on an
+  autograded cell is still flagged, as its automatic score may have changed.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
+from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 
@@ -52,11 +61,18 @@ class SaveAutoGradesOnce(SaveAutoGrades):
         return nb, resources
 
     def _add_score(self, cell, resources):
+        grade = self._find(self.gradebook.find_grade, cell)
+        confirmed = grade.manual_score is not None and not grade.needs_manual_grade
         super()._add_score(cell, resources)
         if answer_below(cell):
-            grade = self._find(self.gradebook.find_grade, cell)
             grade.auto_score = None
             grade.needs_manual_grade = True
+        elif (
+            confirmed
+            and utils.is_solution(cell)
+            and resources.get("pglab", {}).get("answers_as_graded")
+        ):  # a written answer a TA graded, in the very file they graded: nothing to review
+            grade.needs_manual_grade = False
 
     def _add_comment(self, cell, resources):
         super()._add_comment(cell, resources)
