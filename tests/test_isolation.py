@@ -423,7 +423,7 @@ def test_byte_identical_files_are_graded_once_and_written_for_each_student():
     ]
     todo = [(f, hashlib.sha256(f.data).hexdigest()) for f in found]
     backend, writer, outcomes = _CountingBackend(), _RecordingWriter(), []
-    bundle = SimpleNamespace(digest="bundle")
+    bundle = SimpleNamespace(digest="bundle", parts={})
     _grade_all(todo, backend, bundle, "reinforce", writer, outcomes, tqdm(disable=True))
     assert backend.asked == ["ann", "bob"]
     assert [o.student for o in writer.saved] == ["ann", "cyd", "dan", "bob"]
@@ -574,7 +574,7 @@ def test_a_result_that_cannot_be_written_fails_that_student_only(tmp_path):
     todo = [(Found(s, f"{s}/reinforce.ipynb", b"{}"), "sha") for s in students]
     writer, outcomes = Writer(), []
     bar = SimpleNamespace(update=lambda n: None, set_postfix_str=lambda s: None)
-    bundle = SimpleNamespace(digest="d")
+    bundle = SimpleNamespace(digest="d", parts={})
     _grade_all(todo, Backend(), bundle, "reinforce", writer, outcomes, bar)
     assert writer.written == ["a-before", "z-after"]
     status = {o.student: o.status for o in outcomes}

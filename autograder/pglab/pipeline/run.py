@@ -710,6 +710,7 @@ def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) 
     shared by a group) are graded once: grading is a function of the bundle and the bytes
     alone, so that result is each copy's. Each student's own submission, timestamp and late
     penalty are still written for that student."""
+    parts = bundle.parts
     copies: dict[str, list[Found]] = {}
     for found, sha in todo:
         copies.setdefault(sha, []).append(found)
@@ -721,7 +722,7 @@ def _grade_all(todo, backend: Backend, bundle, notebook, writer, outcomes, bar) 
         sha, group = waiting.pop(student)
         for found in group:
             outcome = _outcome(found, sha, bundle.digest, result)
-            outcome.bundle_parts = bundle.parts
+            outcome.bundle_parts = parts
             if found is not group[0]:
                 outcome.identical_to = group[0].student
                 outcome.timings = {}  # nothing was run for this copy
