@@ -60,7 +60,7 @@ def grade(course: Path, assignment: str) -> int:
 
     table = scores(course, assignment)
     written = written_answers(course, assignment)
-    print(f"\n{'student':<11} {'autograded':>10}  {'written (TA)':<13} cells that lost points")
+    print(f"\n{'student':<11} {'autograded':>10}  {'written (TA)':<16} cells that lost points")
     for student in sorted(table):
         cells = table[student]
         auto = {n: c for n, c in cells.items() if n not in written}
@@ -68,7 +68,7 @@ def grade(course: Path, assignment: str) -> int:
         pending = sum(c.max_score for n, c in cells.items() if c.needs_manual_grade)
         to_grade = f"{pending:.0f} pts to grade" if pending else "no answers"
         lost = ", ".join(n for n, c in auto.items() if c.score < c.max_score) or "-"
-        print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {to_grade:<13} {lost}")
+        print(f"{student:<11} {got:>5.0f} / {out_of:<3.0f}  {to_grade:<16} {lost}")
     print(f"\nClass report: {course / 'reports' / (assignment + '.html')}")
     return 0
 
