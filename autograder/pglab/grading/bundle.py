@@ -45,39 +45,41 @@ class Bundle:
     config: Config
     pglab_version: str = pglab.__version__
 
+    def _content(self) -> dict:
+        """What grading depends on: the source cells and points, the config without its
+        late-penalty sections (:func:`late_penalty_sections`: grading never reads them, and
+        the penalty is computed again from the gradebook at every run), the pglab version."""
+        late = late_penalty_sections(self.config)
+        return {
+            "assignment": self.assignment,
+            "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
+            "config": _plain({k: v for k, v in self.config.items() if k not in late}),
+            "pglab": self.pglab_version,
+        }
+
     @property
     def digest(self) -> str:
         """sha256 of the bundle's content: a changed source, point or grading setting changes
-        it. The late-penalty settings do not (:func:`late_penalty_sections`): grading never
-        reads them, and the penalty is computed again from the gradebook at every run."""
-        late = late_penalty_sections(self.config)
-        config = {k: v for k, v in self.config.items() if k not in late}
-        content = {
-            "assignment": self.assignment,
-            "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
-            "config": _plain(config),
-            "pglab": self.pglab_version,
-        }
-        text = json.dumps(content, sort_keys=True, default=repr)
-        return hashlib.sha256(text.encode()).hexdigest()
+        it; the late policy does not."""
+        return _sha256(self._content())
 
     @property
     def parts(self) -> dict[str, str]:
         """What :attr:`digest` covers, part by part, so that a regrade can say which changed:
         ``source`` (the source cells and points), ``config`` (the grading settings) and
         ``pglab`` (the version)."""
-        late = late_penalty_sections(self.config)
-        config = {k: v for k, v in self.config.items() if k not in late}
-        source = {
-            "assignment": self.assignment,
-            "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
+        content = self._content()
+        source = {k: content[k] for k in ("assignment", "notebooks")}
+        return {
+            "source": _sha256(source)[:16],
+            "config": _sha256(content["config"])[:16],
+            "pglab": content["pglab"],
         }
 
-        def sha(value) -> str:
-            text = json.dumps(value, sort_keys=True, default=repr)
-            return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-        return {"source": sha(source), "config": sha(_plain(config)), "pglab": self.pglab_version}
+def _sha256(value) -> str:
+    text = json.dumps(value, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def late_penalty_sections(config: Config) -> set[str]:

@@ -585,13 +585,9 @@ def grade_class(
         _announce_regrades(writer, todo, say)
     # Everyone not graded now: a new due date, extension or late policy, or TA points given
     # since, reach their saved penalty (and so their feedback page) in this run too.
+    # (writer.recorded holds every student with a submission in the gradebook)
     grading = {found.student for found, _ in todo}
-    with Gradebook(url) as gradebook:
-        others = sorted(
-            s.student_id
-            for s in gradebook.assignment_submissions(assignment)
-            if s.student_id not in grading
-        )
+    others = sorted(set(writer.recorded or {}) - grading)
     _announce_penalties(writer.reapply_late_penalties(others), say)
 
     backend: Backend
