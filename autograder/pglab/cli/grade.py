@@ -111,6 +111,14 @@ def writes_course(args: argparse.Namespace) -> bool:
     return True
 
 
+def _print_ten(lines: list[str], more: str) -> None:
+    """The first ten of ``lines``, then "and N more ``more``" for the rest."""
+    for line in lines[:10]:
+        print(line)
+    if len(lines) > 10:
+        print(f"  and {len(lines) - 10} more {more}")
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve()
     source = Path(args.submissions).resolve() if args.submissions else course / "submitted"
@@ -200,27 +208,25 @@ def run(args: argparse.Namespace) -> int:
         why = (outcome.error or "").removeprefix("could not be graded: ")  # said once
         print(f"  could not grade {outcome.student} ({outcome.origin}): {why}")
     kept = sorted(kept_ta_points(course, args.assignment, [o.student for o in graded]).items())
-    for student, cells in kept[:10]:
-        print(
+    _print_ten(
+        [
             f"  {student}: graded again after TA grading: the TA's points on {', '.join(cells)} "
             "still count, on their feedback page too, and wait in formgrader for a TA to "
             "confirm or change them (nbgrader keeps them)"
-        )
-    if len(kept) > 10:
-        print(
-            f"  and {len(kept) - 10} more students graded again after TA grading "
-            f"(pglab export {args.assignment} lists who needs manual grading)"
-        )
-    below = [
-        (o.student, c["grade_id"])
-        for o in graded
-        for c in o.cells
-        if c.get("summary") == ANSWER_BELOW_SUMMARY
-    ]
-    for student, cell in below[:10]:
-        print(f"  {student}: {cell} {ANSWER_BELOW_SUMMARY}")
-    if len(below) > 10:
-        print(f"  and {len(below) - 10} more answers typed below their cell, for a TA")
+            for student, cells in kept
+        ],
+        f"students graded again after TA grading (pglab export {args.assignment} lists who "
+        "needs manual grading)",
+    )
+    _print_ten(
+        [
+            f"  {o.student}: {c['grade_id']} {ANSWER_BELOW_SUMMARY}"
+            for o in graded
+            for c in o.cells
+            if c.get("summary") == ANSWER_BELOW_SUMMARY
+        ],
+        "answers typed below their cell, for a TA",
+    )
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")
     print(f"report:   {report}")
