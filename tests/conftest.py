@@ -19,7 +19,7 @@ from support import (
     REPOSITORY,
     REWARDS_TO_GO_KERNEL,
     ProbeKernel,
-    answered_below,
+    answered_in_added_cells,
     corpus_files,
     student_id,
     without_demonstrations,
@@ -97,7 +97,9 @@ def grade_class(base: Path, assignment: str) -> GradedClass:
         add_submission(courses[index % SHARDS], assignment, student, notebook)
     add_submission(courses[0], assignment, "fixed-release", release)
     if assignment == "reinforce":  # the rule is the same for every assignment: one suffices
-        add_submission(courses[-1], assignment, "fixed-answer-below", answered_below(release))
+        add_submission(
+            courses[-1], assignment, "fixed-answers-added", answered_in_added_cells(release)
+        )
 
     def autograde(course: Path) -> subprocess.CompletedProcess:
         return run_nbgrader(course, "autograde", assignment, "--force", check=False)

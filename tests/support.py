@@ -234,26 +234,32 @@ def record_probe(probe, namespace: dict) -> list[dict]:
 REWARDS_TO_GO_KERNEL = ProbeKernel("rewards_to_go", REWARDS_TO_GO_API)
 
 
-#: fixed-answer-below's answers: Q1's typed in a cell added below its answer cell, which is
-#: left as given; a blank cell added below the next answer cell; and one answer cell deleted
-#: (it follows a read-only question cell, which nbgrader's own restoring could not handle).
-ANSWER_BELOW = ("answer_score_function", "answer_variance")
+#: fixed-answers-added's answers, each answer cell left as given: one typed in a cell added
+#: below its answer cell, one in a cell added above it (between the question and the answer
+#: cell), a blank cell added below a third; and one answer cell deleted (it follows a
+#: read-only question cell, which nbgrader's own restoring could not handle).
+ANSWERS_ADDED = {
+    "answer_score_function": ("below", "The score function is ..."),
+    "answer_optimal_baseline": ("above", "Setting the derivative to zero ..."),
+    "answer_variance": ("below", "  \n"),
+}
 DELETED_ANSWER = "answer_leave_one_out"
 
 
-def answered_below(release):
-    """The release, with the text of ANSWER_BELOW[0] in a cell added below its answer cell,
-    an empty cell added below ANSWER_BELOW[1]'s, and DELETED_ANSWER's cell deleted."""
+def answered_in_added_cells(release):
+    """The release, with ANSWERS_ADDED's texts in cells added next to their answer cells, and
+    DELETED_ANSWER's cell deleted."""
     import nbformat
 
     notebook = copy.deepcopy(release)
-    for grade_id, text in zip(ANSWER_BELOW, ("The score function is ...", "  \n"), strict=True):
+    for grade_id, (where, text) in ANSWERS_ADDED.items():
         index = next(
             i
             for i, c in enumerate(notebook.cells)
             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
         )
-        notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(text))
+        at = index + 1 if where == "below" else index
+        notebook.cells.insert(at, nbformat.v4.new_markdown_cell(text))
     notebook.cells = [
         c
         for c in notebook.cells

@@ -92,29 +92,31 @@ def test_correct_variant_earns_full_marks(request, assignment, path):
     assert lost == {}
 
 
-def test_an_answer_typed_below_its_cell_goes_to_a_ta(graded_class):
-    """An answer cell left as given, with text in a cell the student added below it, is
-    saved for manual grading with a comment saying where the answer is, not scored 0; one
-    followed by an empty added cell is still "No response." with 0."""
+def test_an_answer_typed_in_a_cell_added_next_to_its_cell_goes_to_a_ta(graded_class):
+    """An answer cell left as given, with text in a cell the student added right below or
+    right above it, is saved for manual grading with a comment saying where the answer is,
+    not scored 0; one next to an empty added cell is still "No response." with 0."""
     from nbgrader.api import Gradebook
-    from support import ANSWER_BELOW
+    from support import ANSWERS_ADDED
 
-    from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_COMMENT
+    from pglab.preprocessors.flag_answers_in_added_cells import ANSWER_IN_ADDED_CELLS_COMMENT
 
-    below, blank = ANSWER_BELOW
-    course = graded_class.course_of("fixed-answer-below")
+    student = "fixed-answers-added"
+    course = graded_class.course_of(student)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         found = {}
-        for cell in (below, blank):
-            grade = gradebook.find_grade(cell, ASSIGNMENT, ASSIGNMENT, "fixed-answer-below")
-            comment = gradebook.find_comment(cell, ASSIGNMENT, ASSIGNMENT, "fixed-answer-below")
+        for cell in ANSWERS_ADDED:
+            grade = gradebook.find_grade(cell, ASSIGNMENT, ASSIGNMENT, student)
+            comment = gradebook.find_comment(cell, ASSIGNMENT, ASSIGNMENT, student)
             found[cell] = (grade.auto_score, grade.needs_manual_grade, comment.auto_comment)
     assert found == {
-        below: (None, True, ANSWER_BELOW_COMMENT),
-        blank: (0, False, "No response."),
+        "answer_score_function": (None, True, ANSWER_IN_ADDED_CELLS_COMMENT),  # below
+        "answer_optimal_baseline": (None, True, ANSWER_IN_ADDED_CELLS_COMMENT),  # above
+        "answer_variance": (0, False, "No response."),  # a blank cell below
     }
-    # the same answer cell in the untouched release: nbgrader's automatic 0
-    assert graded_class.scores["fixed-release"][below].needs_manual_grade is False
+    # the same answer cells in the untouched release: nbgrader's automatic 0
+    for cell in ANSWERS_ADDED:
+        assert graded_class.scores["fixed-release"][cell].needs_manual_grade is False
 
 
 def test_a_deleted_answer_cell_is_restored_where_the_source_has_it(graded_class):
@@ -123,7 +125,7 @@ def test_a_deleted_answer_cell_is_restored_where_the_source_has_it(graded_class)
     rest of the notebook is graded."""
     from support import DELETED_ANSWER
 
-    student = "fixed-answer-below"
+    student = "fixed-answers-added"
     assert graded_class.scores[student][DELETED_ANSWER].needs_manual_grade
     ids = [
         c.metadata.get("nbgrader", {}).get("grade_id") for c in graded_class.notebook(student).cells

@@ -174,11 +174,11 @@ def test_deleted_graded_cells_come_back_where_the_source_has_them(bad_inputs):
     assert table["deleted_cell"]["answer_variance"].needs_manual_grade
 
 
-def test_an_answer_typed_below_its_cell_is_named_for_a_ta(bad_inputs):
+def test_an_answer_typed_in_an_added_cell_is_named_for_a_ta(bad_inputs):
     _, stdout, table = bad_inputs
     assert (
         "  deleted_cell: answer_optimal_baseline left as given; the answer seems typed in "
-        "cells added below it: for a TA"
+        "cells added next to it: for a TA"
     ) in stdout.splitlines(), stdout
     assert table["deleted_cell"]["answer_optimal_baseline"].needs_manual_grade
 

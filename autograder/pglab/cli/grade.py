@@ -25,7 +25,7 @@ from pglab.pipeline.exports import (
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class
-from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_SUMMARY
+from pglab.preprocessors.flag_answers_in_added_cells import ANSWER_IN_ADDED_CELLS_SUMMARY
 from pglab.sandbox import SandboxUnavailable
 
 HELP = "Grade a submitted/ tree, a folder of notebooks or an LMS zip: grades, feedback, report."
@@ -220,12 +220,12 @@ def run(args: argparse.Namespace) -> int:
     )
     _print_ten(
         [
-            f"  {o.student}: {c['grade_id']} {ANSWER_BELOW_SUMMARY}"
+            f"  {o.student}: {c['grade_id']} {ANSWER_IN_ADDED_CELLS_SUMMARY}"
             for o in graded
             for c in o.cells
-            if c.get("summary") == ANSWER_BELOW_SUMMARY
+            if c.get("summary") == ANSWER_IN_ADDED_CELLS_SUMMARY
         ],
-        "answers typed below their cell, for a TA",
+        "answers typed in cells added next to theirs, for a TA",
     )
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")

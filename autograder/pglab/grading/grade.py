@@ -13,7 +13,8 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
    before any browser shows it), IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then
    ``WriteVerdicts``,
    then ``FlagTampering`` (static-scan flags for the TA; they never change a score), then
-   ``FlagAnswersBelow`` (a written answer typed below its cell goes to a TA, not a 0);
+   ``FlagAnswersInAddedCells`` (a written answer typed in cells added next to its cell goes
+   to a TA, not a 0);
 5. score: nbgrader's ``determine_grade`` for each graded cell.
 Text that cannot be encoded (lone surrogates, from a kernel's JSON or the file's own) is
 escaped in the submission as read and in everything returned (``pglab.grading.text``).
@@ -52,10 +53,10 @@ from pglab.grading.bundle import Bundle
 from pglab.grading.limits import too_large
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
 from pglab.grading.text import plain, plain_text
-from pglab.preprocessors.flag_answers_below import (
-    ANSWER_BELOW_SUMMARY,
-    FlagAnswersBelow,
-    answer_below,
+from pglab.preprocessors.flag_answers_in_added_cells import (
+    ANSWER_IN_ADDED_CELLS_SUMMARY,
+    FlagAnswersInAddedCells,
+    answer_in_added_cells,
 )
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
@@ -247,7 +248,7 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
         LimitOutput,
         WriteVerdicts,
         FlagTampering,
-        FlagAnswersBelow,
+        FlagAnswersInAddedCells,
     ):
         notebook, resources = step(config=config)(notebook, resources)
     verdicts = resources.get("pglab", {}).get("verdicts", {})
@@ -258,8 +259,8 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         score, max_score = utils.determine_grade(cell)
         summary = ""
-        if answer_below(cell):  # typed below the cell: for a TA, not an automatic 0
-            score, summary = None, ANSWER_BELOW_SUMMARY
+        if answer_in_added_cells(cell):  # typed in added cells: for a TA, not an automatic 0
+            score, summary = None, ANSWER_IN_ADDED_CELLS_SUMMARY
         verdict = verdicts.get(grade_id)
         cells.append(
             CellResult(

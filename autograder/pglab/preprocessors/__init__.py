@@ -1,6 +1,6 @@
 """nbgrader preprocessors that plug pglab's grading into nbgrader's own pipeline."""
 
-from pglab.preprocessors.flag_answers_below import FlagAnswersBelow
+from pglab.preprocessors.flag_answers_in_added_cells import FlagAnswersInAddedCells
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.grade_submission import GradeSubmission  # noqa: I001 - uses the above
@@ -16,7 +16,7 @@ from pglab.preprocessors.write_verdicts import WriteVerdicts
 
 __all__ = [
     "CheckCellMetadataPerStudent",
-    "FlagAnswersBelow",
+    "FlagAnswersInAddedCells",
     "FlagTampering",
     "ForgetDuplicateCells",
     "GradeSubmission",

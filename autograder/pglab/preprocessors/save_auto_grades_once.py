@@ -8,8 +8,8 @@ and a notebook's scores land all together or not at all.
 
 Two differences:
 
-- an answer cell left as given with the answer typed in cells added below it
-  (``FlagAnswersBelow`` marks it) is saved as needing manual grading, with a comment saying
+- an answer cell left as given with the answer typed in cells added right above or below it
+  (``FlagAnswersInAddedCells`` marks it) is saved as needing manual grading, with a comment saying
   where the answer is, instead of nbgrader's automatic 0 and "No response.";
 - nbgrader flags every cell that has a TA's score for review again whenever a notebook is
   graded again. When the caller says the file is the very one graded before
@@ -27,7 +27,10 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 
-from pglab.preprocessors.flag_answers_below import ANSWER_BELOW_COMMENT, answer_below
+from pglab.preprocessors.flag_answers_in_added_cells import (
+    ANSWER_IN_ADDED_CELLS_COMMENT,
+    answer_in_added_cells,
+)
 
 
 @contextmanager
@@ -64,7 +67,7 @@ class SaveAutoGradesOnce(SaveAutoGrades):
         grade = self._find(self.gradebook.find_grade, cell)
         confirmed = grade.manual_score is not None and not grade.needs_manual_grade
         super()._add_score(cell, resources)
-        if answer_below(cell):
+        if answer_in_added_cells(cell):
             grade.auto_score = None
             grade.needs_manual_grade = True
         elif (
@@ -76,8 +79,10 @@ class SaveAutoGradesOnce(SaveAutoGrades):
 
     def _add_comment(self, cell, resources):
         super()._add_comment(cell, resources)
-        if answer_below(cell):
-            self._find(self.gradebook.find_comment, cell).auto_comment = ANSWER_BELOW_COMMENT
+        if answer_in_added_cells(cell):
+            self._find(
+                self.gradebook.find_comment, cell
+            ).auto_comment = ANSWER_IN_ADDED_CELLS_COMMENT
 
     def _find(self, find, cell):
         return find(
