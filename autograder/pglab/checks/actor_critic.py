@@ -9,9 +9,9 @@ needs torch.
   [L, dL/dvalues]; a catalogued mistake is recognised by its gradient (the catalogue imitates
   the gradient of the mistaken loss).
 * ``test_surrogate_loss_detached`` feeds advantages computed from a critic tensor that
-  requires grad: no gradient may reach the critic, and the gradient w.r.t. the logits must be
-  the one the student's own loss gives for the same advantages as constants (if that one is
-  wrong, ``test_surrogate_loss`` charges for it).
+  requires grad: no gradient may reach the critic, and the loss's value and gradient w.r.t.
+  the logits must be the reference's for the same advantages as constants (a loss wrong for
+  constant advantages fails here too: docs/grading.md, "One bug, one charge").
 * ``gae_advantages`` and ``n_step_advantages`` right for the ``td_errors`` the student wrote
   are not charged again (``checks/callees.py``).
 * ``test_actor_critic_unbiased``: with the true V, the student's GAE advantages (lambda = 0,

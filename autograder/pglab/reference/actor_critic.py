@@ -1,4 +1,4 @@
-"""Reference math for the third assignment, ``actor_critic`` (not yet an assignment: issue 17).
+"""Reference math for the third assignment, ``actor_critic``.
 
 Same episodic conventions as ``pglab.reference.rewards_to_go`` (imported, never copied):
 an ``EpisodicMDP`` with S states, A actions, horizon T and discount gamma; the policy
@@ -29,7 +29,7 @@ V[t, s] = V_t(s).
   g = sum_t gamma^t score_t A_t, and its exact mean, bias (mean - grad J) and per-component
   variance follow by enumerating every trajectory with its probability.
 
-This module is the single source of truth for the future notebook, checks and catalogue.
+This module is the single source of truth for the notebook's checks, probes and catalogue.
 It never ships to students.
 """
 
