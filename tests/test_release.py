@@ -439,3 +439,37 @@ def test_pglab_release_says_to_hand_out_actor_critic_after_rewards_to_go():
         "step_scores, reinforce_rewards_to_go, state_values: hand it out after "
         "rewards_to_go's deadline and late window"
     ]
+
+
+def test_pglab_release_says_who_its_new_source_grades_again(tmp_path):
+    """The note ``pglab release`` prints when submissions were graded with other source cells
+    or points than the gradebook now holds: their next ``pglab grade`` grades them again."""
+    import json
+
+    from pglab.cli.release import regrade_note
+    from pglab.course import scratch_course
+    from pglab.grading.bundle import bundle_from_gradebook
+    from pglab.pipeline.run import db_url, load_config
+
+    course = scratch_course(REPOSITORY, tmp_path / "course", ["reinforce"])
+    assert regrade_note(course, "reinforce") == ""  # nobody graded yet
+    config = load_config(course)
+    bundle = bundle_from_gradebook(db_url(course, config), "reinforce", config)
+    state = course / ".pglab" / "grade" / "reinforce"
+    state.mkdir(parents=True)
+    current = {"source": bundle.parts["source"], "config": "c", "pglab": "v"}
+    for student, outcome in {
+        "ann": {"status": "graded", "bundle_parts": current},  # this source: not again
+        "bob": {"status": "graded", "bundle_parts": {**current, "source": "0" * 16}},
+        "cyd": {"status": "unchanged", "bundle_parts": {**current, "source": "0" * 16}},
+        "dan": {"status": "failed", "bundle_parts": {**current, "source": "0" * 16}},
+        "eve": {"status": "graded", "bundle_digest": "an older digest"},  # kept without parts
+        "fay": {"status": "graded", "bundle_digest": bundle.digest},
+    }.items():
+        (state / f"{student}.json").write_text(json.dumps({"student": student, **outcome}))
+    (state / "broken.json").write_text("{")
+    assert regrade_note(course, "reinforce") == (
+        "note: 3 submission(s) of reinforce were graded with the previous source or points: "
+        "the next `pglab grade reinforce` grades them again against this one (written answers "
+        "a TA graded keep their grades)"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import tempfile
@@ -177,6 +178,47 @@ def release_order(names: list[str]) -> list[str]:
     ]
 
 
+def regrade_note(course: Path, name: str) -> str:
+    """What regenerating NAME means for the submissions already graded: when the source or
+    points nbgrader now keeps in the gradebook differ from those they were graded with, the
+    next ``pglab grade`` grades them again (``pglab.pipeline.run``); said here, before that
+    run, so that the instructor is not surprised by it. "" when nobody is concerned."""
+    from nbgrader.api import MissingEntry
+
+    from pglab.grading.bundle import bundle_from_gradebook
+    from pglab.pipeline.run import db_url, load_config
+
+    states = sorted((course / ".pglab" / "grade" / name).glob("*.json"))
+    if not states:
+        return ""
+    config = load_config(course)
+    try:
+        bundle = bundle_from_gradebook(db_url(course, config), name, config)
+    except MissingEntry:
+        return ""
+    source = bundle.parts["source"]
+    concerned = 0
+    for path in states:
+        try:
+            before = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if not isinstance(before, dict) or before.get("status") not in ("graded", "unchanged"):
+            continue
+        graded_with = (before.get("bundle_parts") or {}).get("source")
+        if graded_with is None:  # kept before the parts were: the whole digest says
+            concerned += before.get("bundle_digest") != bundle.digest
+        else:
+            concerned += graded_with != source
+    if not concerned:
+        return ""
+    return (
+        f"note: {concerned} submission(s) of {name} were graded with the previous source or "
+        f"points: the next `pglab grade {name}` grades them again against this one (written "
+        "answers a TA graded keep their grades)"
+    )
+
+
 def writes_course(args: argparse.Namespace) -> bool:
     """Regenerating writes release/, solutions/ and the gradebook; ``--check`` only reads."""
     return not args.check
@@ -209,6 +251,9 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         generate(course, name)
         print(f"regenerated release/{name} and solutions/{name}")
+        note = regrade_note(course, name)
+        if note:
+            print(note)
     for line in release_order(names):
         print(line)
     return leaks(course, names)
