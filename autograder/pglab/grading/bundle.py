@@ -46,28 +46,32 @@ class Bundle:
     pglab_version: str = pglab.__version__
 
     def _content(self) -> dict:
-        """What grading depends on: the source cells and points, the config without its
-        late-penalty sections (:func:`late_penalty_sections`: grading never reads them, and
-        the penalty is computed again from the gradebook at every run), the pglab version."""
-        late = late_penalty_sections(self.config)
+        """What grading depends on: the source cells and points, the config without the
+        sections grading never reads (:func:`ungraded_sections`: the late policy, computed
+        again from the gradebook at every run, and the exchange's, the formgrader's, the
+        applications', the exporters' and the like), the pglab version."""
+        ungraded = ungraded_sections(self.config)
         return {
             "assignment": self.assignment,
             "notebooks": {n: asdict(spec) for n, spec in sorted(self.notebooks.items())},
-            "config": _plain({k: v for k, v in self.config.items() if k not in late}),
+            "config": _plain({k: v for k, v in self.config.items() if k not in ungraded}),
             "pglab": self.pglab_version,
         }
 
     @property
     def digest(self) -> str:
         """sha256 of the bundle's content: a changed source, point or grading setting changes
-        it; the late policy does not."""
+        it; the late policy and the settings grading never reads (``c.Exchange.root``,
+        ``c.CourseDirectory.db_url``, ``c.NbGrader.logfile``...: :func:`ungraded_sections`) do
+        not. A config without those sections gives the digest it gave before they were left
+        out."""
         return _sha256(self._content())
 
     @property
     def parts(self) -> dict[str, str]:
         """What :attr:`digest` covers, part by part, so that a regrade can say which changed:
-        ``source`` (the source cells and points), ``config`` (the grading settings) and
-        ``pglab`` (the version)."""
+        ``source`` (the source cells and points), ``config`` (the grading settings: the config
+        without :func:`ungraded_sections`) and ``pglab`` (the version)."""
         content = self._content()
         source = {k: content[k] for k in ("assignment", "notebooks")}
         return {
@@ -96,6 +100,65 @@ def late_penalty_sections(config: Config) -> set[str]:
 
         sections.update(c.__name__ for c in plugin.__mro__ if issubclass(c, LateSubmissionPlugin))
     return sections
+
+
+#: Config sections, by exact name, that no class grading a submission has in its MRO (checked
+#: against ``grade``'s classes by tests/test_bundle.py). Each only configures something else:
+UNGRADED_SECTIONS = frozenset(
+    {
+        # where the course's files and gradebook are (nbgrader's CourseDirectory: no grading
+        # class reads it; pglab grade's own uses of it, db_url, ignore and course_id, choose
+        # the gradebook, the extra files copied next to autograded notebooks and the export)
+        "CourseDirectory",
+        # the formgrader and the students' assignment list (server extensions) and their API
+        "NbGraderAPI",
+        "FormgradeExtension",
+        "AssignmentList",
+        # nbgrader's and Jupyter's applications (more below: any name ending in "App"): log
+        # levels, log files, flags of commands that pglab grade does not run
+        "Application",
+        "NbGrader",
+        # who may see which course (formgrader and exchange, on JupyterHub)
+        "Authenticator",
+        # export and zip-collect plugins (ExportApp, ZipCollectApp), and their base class,
+        # whose other subclass is the late policy, left out anyway
+        "BasePlugin",
+        "ExportPlugin",
+        "CsvExportPlugin",
+        "ExtractorPlugin",
+        "FileNameCollectorPlugin",
+        # where pglab grade sends its work (a Dask scheduler): the workers grade with this
+        # bundle, and refuse one whose digest or pglab version differs
+        "Cluster",
+    }
+)
+#: ... and by how a name begins or ends: nbgrader's exchange (``Exchange``, ``ExchangeFactory``,
+#: ``ExchangeSubmit``...: release, fetch, submit, collect), applications (``AutogradeApp``,
+#: ``ExportApp``, ``ZipCollectApp``, ``JupyterApp``, ``ServerApp``...; a kernel's own
+#: ``IPKernelApp`` runs in the kernel's process, which never reads nbgrader_config.py) and
+#: authentication plugins (``BaseAuthPlugin``, ``NoAuthPlugin``, ``JupyterHubAuthPlugin``).
+UNGRADED_PREFIXES = ("Exchange",)
+UNGRADED_SUFFIXES = ("App", "AuthPlugin")
+
+
+def ungraded_sections(config: Config) -> set[str]:
+    """The sections of ``config`` that the grading of one submission never reads: the late
+    policy's (:func:`late_penalty_sections`) and those :data:`UNGRADED_SECTIONS`,
+    :data:`UNGRADED_PREFIXES` and :data:`UNGRADED_SUFFIXES` name. A deny list, never an allow
+    list: a section it does not name (a course's own, a new nbgrader's) stays in the digest,
+    so that an unknown setting grades everyone again rather than keep a grade it may change.
+    A config without such sections gives the digest it gave before they were left out."""
+    never_read = {
+        name
+        for name in config
+        if isinstance(name, str)
+        and (
+            name in UNGRADED_SECTIONS
+            or name.startswith(UNGRADED_PREFIXES)
+            or name.endswith(UNGRADED_SUFFIXES)
+        )
+    }
+    return never_read | late_penalty_sections(config)
 
 
 def _plain(value):
