@@ -24,7 +24,7 @@ Discounting convention (fixed; every function below follows it):
           state-value baseline g = sum_t gamma^t score_t (G_t - V_t(s_t)),
       with score_t = grad_theta log pi(a_t | s_t) (an (S, A) array, zero outside row s_t).
       Dropping gamma^t (the common "sum_t score_t G_t") estimates a different vector,
-      not grad J, unless gamma = 1.
+      not grad J, unless gamma = 1 or T = 1.
     * Values are time-dependent because the horizon is finite:
           V_t(s) = E[G_t | s_t = s],  Q_t(s, a) = R[s, a] + gamma sum_s' P[s, a, s'] V_{t+1}(s'),
       with V_T = 0.
@@ -291,7 +291,8 @@ def reinforce_rewards_to_go(
     """Per-episode g = sum_t gamma^t score_t (G_t - b_t): (n, S, A).
 
     ``baseline`` is a scalar or an (n, T) array b_t that may depend on s_0..s_t, a_0..a_{t-1}
-    but not on a_t (else the estimator is biased).
+    but not on a_t or anything after it (else the estimator is biased), nor, as a table of
+    values, be fitted on the same episodes.
     """
     rewards = np.asarray(rewards, dtype=np.float64)
     T = rewards.shape[-1]
