@@ -201,8 +201,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike, NDArray
 
 torch.set_num_threads(1)  # tensors here are tiny: one thread is fastest on a shared machine
+FloatArray = NDArray[np.float64]  # names used in the type hints below
+IntArray = NDArray[np.int64]
 """
 
 

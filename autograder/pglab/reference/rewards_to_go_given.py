@@ -175,6 +175,10 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]  # names used in the type hints below
+IntArray = NDArray[np.int64]
 """
 
 
