@@ -466,7 +466,8 @@ def test_pglab_release_says_who_its_new_source_grades_again(tmp_path):
         "eve": {"status": "graded", "bundle_digest": "an older digest"},  # kept without parts
         "fay": {"status": "graded", "bundle_digest": bundle.digest},
     }.items():
-        (state / f"{student}.json").write_text(json.dumps({"student": student, **outcome}))
+        state_file = {"student": student, "origin": f"submitted/{student}", **outcome}
+        (state / f"{student}.json").write_text(json.dumps(state_file))
     (state / "broken.json").write_text("{")
     assert regrade_note(course, "reinforce") == (
         "note: 3 submission(s) of reinforce were graded with the previous source or points: "

@@ -24,7 +24,7 @@ from pglab.pipeline.exports import (
 )
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
-from pglab.pipeline.run import grade_class
+from pglab.pipeline.run import grade_class, state_directory
 from pglab.preprocessors.flag_answers_in_added_cells import ANSWER_IN_ADDED_CELLS_SUMMARY
 from pglab.sandbox import SandboxUnavailable
 
@@ -92,7 +92,7 @@ def interrupted_message(course: Path, args: argparse.Namespace, started: float) 
             "pglab grade: interrupted. Every notebook graded so far is saved; run the same "
             "command again to grade the rest."
         )
-    state = course / ".pglab" / "grade" / args.assignment
+    state = state_directory(course, args.assignment)
     left = sorted(p.stem for p in state.glob("*.json") if p.stat().st_mtime < started)
     return (
         "pglab grade: interrupted. Every notebook graded so far is saved. Run it without "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import json
 import os
 import shutil
 import tempfile
@@ -186,10 +185,10 @@ def regrade_note(course: Path, name: str) -> str:
     from nbgrader.api import MissingEntry
 
     from pglab.grading.bundle import bundle_from_gradebook
-    from pglab.pipeline.run import db_url, load_config
+    from pglab.pipeline.run import db_url, load_config, stored_outcomes
 
-    states = sorted((course / ".pglab" / "grade" / name).glob("*.json"))
-    if not states:
+    graded = [o for o in stored_outcomes(course, name) if o.status in ("graded", "unchanged")]
+    if not graded:
         return ""
     config = load_config(course)
     try:
@@ -198,16 +197,10 @@ def regrade_note(course: Path, name: str) -> str:
         return ""
     source = bundle.parts["source"]
     concerned = 0
-    for path in states:
-        try:
-            before = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if not isinstance(before, dict) or before.get("status") not in ("graded", "unchanged"):
-            continue
-        graded_with = (before.get("bundle_parts") or {}).get("source")
+    for before in graded:
+        graded_with = before.bundle_parts.get("source")
         if graded_with is None:  # kept before the parts were: the whole digest says
-            concerned += before.get("bundle_digest") != bundle.digest
+            concerned += before.bundle_digest != bundle.digest
         else:
             concerned += graded_with != source
     if not concerned:

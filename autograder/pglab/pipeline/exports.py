@@ -14,7 +14,6 @@ students, ``pglab roster``) and every student whose file ``pglab grade`` could n
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,16 +84,13 @@ class FinalGrades:
 
 def _failed_students(course: Path, assignment: str) -> dict[str, str]:
     """student -> why ``pglab grade`` could not grade their latest file."""
-    failed = {}
-    for path in sorted((course / ".pglab" / "grade" / assignment).glob("*.json")):
-        try:
-            state = json.loads(path.read_text())
-        except ValueError:
-            continue
-        if state.get("status") == "failed":
-            why = state.get("error") or "unknown error"
-            failed[state["student"]] = why.removeprefix(f"{NOT_GRADED}: ")  # said once
-    return failed
+    from pglab.pipeline.run import stored_outcomes
+
+    return {  # NOT_GRADED is said once, by the caller
+        state.student: (state.error or "unknown error").removeprefix(f"{NOT_GRADED}: ")
+        for state in stored_outcomes(course, assignment)
+        if state.status == "failed"
+    }
 
 
 def penalty_changes(changed: list[tuple[str, float, float]]) -> str:

@@ -287,7 +287,7 @@ class ClassWriter:
         self.config = config if config is not None else Config()
         #: the gradebook's autograded scores (``recorded_scores``): None skips the check
         self.recorded = recorded
-        self.state_dir = course / ".pglab" / "grade" / assignment
+        self.state_dir = state_directory(course, assignment)
         #: nbgrader's CourseDirectory.ignore: files never copied between course trees
         self.ignore = list(ignore if ignore is not None else CourseDirectory().ignore)
 
@@ -316,12 +316,7 @@ class ClassWriter:
 
     def previous(self, student: str) -> Outcome | None:
         path = self.state_dir / f"{student}.json"
-        if not path.is_file():
-            return None
-        try:
-            return Outcome(**json.loads(path.read_text()))
-        except (ValueError, TypeError):
-            return None
+        return _read_outcome(path) if path.is_file() else None
 
     def is_unchanged(self, found: Found, sha: str) -> Outcome | None:
         """The stored outcome, if this exact file was already graded with this exact bundle."""
@@ -458,6 +453,26 @@ class ClassWriter:
         if timestamp:
             (autograded.parent / "timestamp.txt").write_text(timestamp)
         return replaced
+
+
+def state_directory(course: Path, assignment: str) -> Path:
+    """Where ``pglab grade`` keeps each student's latest :class:`Outcome` for ``assignment``,
+    one JSON file per student (never edited by hand)."""
+    return course / ".pglab" / "grade" / assignment
+
+
+def stored_outcomes(course: Path, assignment: str) -> list[Outcome]:
+    """Every stored :class:`Outcome` of ``assignment``, in student order; a file that cannot
+    be read as one is skipped."""
+    paths = sorted(state_directory(course, assignment).glob("*.json"))
+    return [o for o in map(_read_outcome, paths) if o is not None]
+
+
+def _read_outcome(path: Path) -> Outcome | None:
+    try:
+        return Outcome(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def _regular_file(path: Path) -> bool:
