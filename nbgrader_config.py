@@ -56,8 +56,8 @@ c.Autograde.sanitize_preprocessors = [
 # whose verdicts come from pglab's reference outside the kernel, then FlagTampering, which
 # stores static-scan flags (pglab.tamper) in the notebook's metadata for TAs and never
 # changes a score (`pglab scan` lists them for a class), then FlagAnswersInAddedCells, which marks
-# a written answer cell left as given when the student typed text in cells added right above
-# or below it.
+# a written answer cell left as given when the student typed text in cells added next to it
+# (or Markdown cells of their own elsewhere in the notebook).
 # nbgrader's SaveAutoGrades then saves the grades, committing once per notebook rather than once
 # per cell, and such a marked cell for manual grading instead of 0 (SaveAutoGradesOnce).
 c.Autograde.autograde_preprocessors = [

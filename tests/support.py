@@ -242,13 +242,14 @@ ANSWERS_ADDED = {
     "answer_score_function": ("below", "The score function is ..."),
     "answer_optimal_baseline": ("above", "Setting the derivative to zero ..."),
     "answer_variance": ("below", "  \n"),
+    "answer_constant_baseline": ("end", "**Q4.** A constant baseline ..."),
 }
 DELETED_ANSWER = "answer_leave_one_out"
 
 
 def answered_in_added_cells(release):
-    """The release, with ANSWERS_ADDED's texts in cells added next to their answer cells, and
-    DELETED_ANSWER's cell deleted."""
+    """The release, with ANSWERS_ADDED's texts in cells added next to their answer cells or at
+    the end of the notebook, and DELETED_ANSWER's cell deleted."""
     import nbformat
 
     notebook = copy.deepcopy(release)
@@ -258,7 +259,7 @@ def answered_in_added_cells(release):
             for i, c in enumerate(notebook.cells)
             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
         )
-        at = index + 1 if where == "below" else index
+        at = {"below": index + 1, "above": index, "end": len(notebook.cells)}[where]
         notebook.cells.insert(at, nbformat.v4.new_markdown_cell(text))
     notebook.cells = [
         c

@@ -117,15 +117,28 @@ def test_every_helper_a_check_may_blame_has_its_own_cell():
 @pytest.mark.pipeline
 @pytest.mark.parametrize(("assignment", "path"), _blame_corpus())
 def test_blame_case_through_nbgrader(request, assignment, path):
-    """Exactly the FAILS cells lose points; gaming earns no excused cell; the TA gets the
-    FLAGS; an excused caller's feedback names the helper and the helper's cell."""
+    """Exactly the FAILS cells lose points and the FOR_A_TA cells (callers that could not be
+    checked on any value) have no automatic score and wait for a TA, with a comment saying
+    why; gaming earns no excused cell; the TA gets the FLAGS; an excused caller's feedback
+    names the helper and the helper's cell."""
+    from nbgrader.api import Gradebook
+
     graded = request.getfixturevalue(FIXTURES[assignment])
     settings = corpus_settings(path.read_text())
     student = student_id(path)
     probes = REGISTRY[assignment].probes
     cells = {k: c for k, c in graded.scores[student].items() if k in probes}
+    for_a_ta = sorted(name for name, c in cells.items() if c.needs_manual_grade)
     failed = sorted(name for name, c in cells.items() if c.score < c.max_score)
-    assert failed == sorted(settings["FAILS"])
+    assert failed == sorted(settings["FAILS"] + settings.get("FOR_A_TA", []))
+    assert for_a_ta == sorted(settings.get("FOR_A_TA", []))
+    course = graded.course_of(student)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for name in for_a_ta:
+            grade = gradebook.find_grade(name, assignment, assignment, student)
+            comment = gradebook.find_comment(name, assignment, assignment, student)
+            assert grade.auto_score is None and grade.manual_score is None
+            assert comment.auto_comment.startswith("No automatic score: "), comment.auto_comment
     texts = {name: graded.cell_text(student, name) for name in probes}
     gamed = GAMED.get(path.stem, ())
     excused = {
@@ -135,9 +148,12 @@ def test_blame_case_through_nbgrader(request, assignment, path):
     }
     assert {n for n in excused if cells[n].score > 0} == set()
     for cell, helper in settings.get("NAMES", {}).items():
-        assert f"right for the {helper}" in texts[cell] or helper in texts[cell], texts[cell]
-        if f"right for the {helper}" in texts[cell]:
-            assert own_cell(helper) in texts[cell]
+        text = texts[cell]
+        if cell in for_a_ta:
+            assert text.startswith("FOR A TA: ") and f"{helper} you wrote" in text, text
+        else:
+            assert f"right for the {helper}" in text, text
+        assert own_cell(helper) in text, text
     flags = graded.notebook(student).metadata["pglab"]["tamper_flags"]
     rules = {f["rule"] for f in flags if f["rule"] in ATTRIBUTION_RULES}
     assert rules == set(settings["FLAGS"]), flags

@@ -92,14 +92,19 @@ def test_correct_variant_earns_full_marks(request, assignment, path):
     assert lost == {}
 
 
-def test_an_answer_typed_in_a_cell_added_next_to_its_cell_goes_to_a_ta(graded_class):
+def test_an_answer_typed_in_cells_the_student_added_goes_to_a_ta(graded_class):
     """An answer cell left as given, with text in a cell the student added right below or
     right above it, is saved for manual grading with a comment saying where the answer is,
-    not scored 0; one next to an empty added cell is still "No response." with 0."""
+    not scored 0; with text the student added elsewhere (answers gathered at the end), every
+    answer cell left as given is, with the beginning of that text quoted; the same cells in
+    the untouched release keep nbgrader's automatic 0."""
     from nbgrader.api import Gradebook
     from support import ANSWERS_ADDED
 
-    from pglab.preprocessors.flag_answers_in_added_cells import ANSWER_IN_ADDED_CELLS_COMMENT
+    from pglab.preprocessors.flag_answers_in_added_cells import (
+        ANSWER_ELSEWHERE_COMMENT,
+        ANSWER_IN_ADDED_CELLS_COMMENT,
+    )
 
     student = "fixed-answers-added"
     course = graded_class.course_of(student)
@@ -109,12 +114,13 @@ def test_an_answer_typed_in_a_cell_added_next_to_its_cell_goes_to_a_ta(graded_cl
             grade = gradebook.find_grade(cell, ASSIGNMENT, ASSIGNMENT, student)
             comment = gradebook.find_comment(cell, ASSIGNMENT, ASSIGNMENT, student)
             found[cell] = (grade.auto_score, grade.needs_manual_grade, comment.auto_comment)
+    elsewhere = f'{ANSWER_ELSEWHERE_COMMENT} "Q4. A constant baseline ...".'
     assert found == {
         "answer_score_function": (None, True, ANSWER_IN_ADDED_CELLS_COMMENT),  # below
         "answer_optimal_baseline": (None, True, ANSWER_IN_ADDED_CELLS_COMMENT),  # above
-        "answer_variance": (0, False, "No response."),  # a blank cell below
+        "answer_variance": (None, True, elsewhere),  # a blank cell below, text at the end
+        "answer_constant_baseline": (None, True, elsewhere),  # its answer at the end
     }
-    # the same answer cells in the untouched release: nbgrader's automatic 0
     for cell in ANSWERS_ADDED:
         assert graded_class.scores["fixed-release"][cell].needs_manual_grade is False
 

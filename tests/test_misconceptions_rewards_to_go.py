@@ -272,3 +272,93 @@ def test_every_diagnosis_the_checks_name_is_catalogued():
     source = (REPOSITORY / "autograder" / "pglab" / "checks" / "rewards_to_go.py").read_text()
     named = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', source))
     assert named and named <= {m.id for m in CATALOGUE}
+
+
+#: A helper that raises on purpose, and callers that only call it: an attack on one bug, one
+#: charge (a review found it kept 28 of 30 points while every excuse was unverified).
+RAISING_HELPER = """
+def softmax(theta):
+    raise ValueError("still working on this one")
+
+
+def grad_log_softmax(theta, actions):
+    softmax(theta)
+    return 0.0
+
+
+def expected_reward(theta, means):
+    softmax(theta)
+    return 0.0
+
+
+def exact_gradient(theta, means):
+    softmax(theta)
+    return 0.0
+
+
+def step_scores(theta, states, actions):
+    softmax(theta)
+    return 0.0
+
+
+def state_values(theta, mdp):
+    softmax(theta)
+    return 0.0
+"""
+
+
+def test_callers_of_a_helper_that_raises_everywhere_get_no_automatic_points():
+    """Every caller that could not be checked on any value goes to a TA: no cell keeps
+    automatic points on the strength of a helper's errors alone."""
+    from pglab.preprocessors.write_verdicts import for_a_ta
+
+    cells = [{"cell_type": "code", "metadata": {}, "source": RAISING_HELPER, "outputs": []}]
+    cells += [
+        {
+            "cell_type": "code",
+            "metadata": {"nbgrader": {"grade_id": grade_id}},
+            "source": "",
+            "outputs": outputs,
+        }
+        for grade_id, outputs in recorded(RAISING_HELPER).items()
+    ]
+    verdicts = judge_notebook(_assignment(), cells)
+    automatic = {g for g, v in verdicts.items() if v.passed and not for_a_ta(v)}
+    for_ta = {g for g, v in verdicts.items() if for_a_ta(v)}
+    # what keeps automatic points is only what never calls softmax
+    assert automatic <= {"test_discounted_returns", "test_rewards_to_go", "test_log_softmax"}
+    assert {"test_grad_log_softmax", "test_step_scores", "test_reinforce_estimates"} <= for_ta
+    for grade_id in for_ta:
+        assert "no automatic score" in verdicts[grade_id].summary, grade_id
+        helpers = verdicts[grade_id].excused_by
+        assert helpers and all(f"test_{h}" in verdicts[grade_id].text() for h in helpers)
+
+
+def test_judging_a_notebook_parses_each_cell_once(monkeypatch):
+    """The judge reads the student's code in the grading process, outside the sandbox's
+    limits: each cell is parsed once per notebook, whatever the number of grade cells and
+    excuses that look at it (a review made one notebook take minutes by making every look-up
+    walk every cell)."""
+    from pglab.checks import verdict as verdict_module
+
+    parsed = []
+    real = verdict_module._parse
+
+    def counting(source):
+        parsed.append(source)
+        return real(source)
+
+    monkeypatch.setattr(verdict_module, "_parse", counting)
+    cells = [{"cell_type": "code", "metadata": {}, "source": RAISING_HELPER, "outputs": []}]
+    cells += [
+        {
+            "cell_type": "code",
+            "metadata": {"nbgrader": {"grade_id": grade_id}},
+            "source": f"# {grade_id}",
+            "outputs": outputs,
+        }
+        for grade_id, outputs in recorded(RAISING_HELPER).items()
+    ]
+    judge_notebook(_assignment(), cells)
+    assert parsed.count(RAISING_HELPER) == 1
+    assert len(parsed) == len(set(parsed))

@@ -113,6 +113,54 @@ def test_a_second_bug_on_top_of_a_wrong_callee_still_fails(rewards_to_go_kernel)
     assert not result.passed
 
 
+def _spike(value: float):
+    """An estimator that is zero except on one improbable trajectory of the chain (states and
+    actions 1, 0, 1, 0), where it returns ``value``."""
+
+    def estimator(theta, states, actions, rewards, gamma, *rest):
+        states, actions = np.asarray(states), np.asarray(actions)
+        out = np.zeros((states.shape[0], *np.shape(theta)))
+        if states.shape[1] == 4:
+            rare = np.all(states == [1, 0, 1, 0], axis=1) & np.all(actions == [1, 0, 1, 0], axis=1)
+            out[rare] = value
+        return out
+
+    return estimator
+
+
+SPIKES = {
+    "reinforce_total_return": _spike(1e6),
+    "reinforce_rewards_to_go": _spike(1e5),
+    "reinforce_value_baseline": _spike(1e4),
+}
+
+
+def test_a_spike_on_one_rare_trajectory_buys_no_dual_path_cell(rewards_to_go_kernel):
+    """The Monte Carlo radius comes from the range of the student's own values, which a huge
+    value on one trajectory of probability 0.00025 makes as wide as it likes: the exact mean
+    over every trajectory refuses it, and estimators of which none has grad J as its mean have
+    no variance reduction to compare (a review found both cells passed)."""
+    unbiased = rewards_to_go_kernel.verdict("test_estimators_unbiased", **SPIKES)
+    assert not unbiased.passed and "differs from grad J" in unbiased.text(), unbiased.text()
+    variance = rewards_to_go_kernel.verdict("test_variance_reduction", **SPIKES)
+    assert not variance.passed and "None of your estimators" in variance.summary, variance.text()
+
+
+def test_one_estimator_with_grad_j_as_its_mean_is_enough_to_compare_variances(
+    rewards_to_go_kernel,
+):
+    """A single wrong estimator (here the total return left undiscounted, biased) leaves the
+    variance comparison as it was: one bug, one charge."""
+
+    def total_return_undiscounted(theta, states, actions, rewards, gamma):
+        return ref.reinforce_total_return(theta, states, actions, rewards, 1.0)
+
+    own = {"reinforce_total_return": total_return_undiscounted}
+    assert not rewards_to_go_kernel.verdict("test_reinforce_total_return", **own).passed
+    assert not rewards_to_go_kernel.verdict("test_estimators_unbiased", **own).passed
+    assert rewards_to_go_kernel.verdict("test_variance_reduction", **own).passed
+
+
 def test_unstable_softmax_fails_only_its_cell(rewards_to_go_kernel):
     def softmax(theta):
         with np.errstate(all="ignore"):

@@ -129,3 +129,32 @@ def test_pglab_scan_prints_flags_per_student(tmp_path):
         text=True,
     )
     assert missing.returncode == 1 and "no submitted/ directory" in missing.stdout
+
+
+def test_the_grading_process_reads_no_cell_past_its_limits():
+    """A syntax tree takes about 120 times its source's memory, in the grading process: the
+    judge reads no cell past MAX_ANALYSED_CELL and stops at MAX_ANALYSED_NOTEBOOK in all."""
+    from pglab.checks.verdict import (
+        MAX_ANALYSED_CELL,
+        MAX_ANALYSED_NOTEBOOK,
+        analysed_sources,
+    )
+
+    small, huge = "x = 1\n", "x = 1\n" * (MAX_ANALYSED_CELL // 6 + 1)
+    assert analysed_sources([small, huge, small]) == [small, "", small]
+    near = "y = 2\n" * (MAX_ANALYSED_CELL // 6)
+    many = [near] * (MAX_ANALYSED_NOTEBOOK // len(near) + 2)
+    kept = analysed_sources(many)
+    assert sum(map(len, kept)) <= MAX_ANALYSED_NOTEBOOK
+    assert kept[0] == near and kept[-1] == ""
+
+
+def test_a_cell_too_large_to_read_is_flagged_not_scanned():
+    from pglab.checks.verdict import MAX_ANALYSED_CELL
+
+    notebook = nbformat.v4.new_notebook()
+    big = "import os\n" + "b = 0\n" * (MAX_ANALYSED_CELL // 6)
+    notebook.cells = [nbformat.v4.new_code_cell("import os"), nbformat.v4.new_code_cell(big)]
+    flags = scan_notebook(notebook)
+    assert [(f.cell, f.rule) for f in flags] == [("cell 0", "import-os"), ("cell 1", "not-scanned")]
+    assert flags[1].message.startswith(f"not scanned: {len(big) / 1000:.0f} kB of code")

@@ -20,7 +20,7 @@ from pglab.checks.attribution import (
     references_of,
     settle,
 )
-from pglab.checks.verdict import NOTEBOOK, NotebookContext, Verdict
+from pglab.checks.verdict import NOTEBOOK, NotebookContext, Verdict, analysed_sources
 from pglab.probes import Probe
 from pglab.records import RecordError, find_record
 
@@ -87,16 +87,18 @@ def judge_notebook_with_notes(
 ) -> tuple[dict[str, Verdict], list[Note]]:
     """The verdicts, with excuses settled across cells (``checks/attribution.py``), and the
     notes for the TA that settling produced."""
+    code_cells = [c for c in cells if c.get("cell_type") == "code"]
+    sources = analysed_sources([str(c.get("source", "")) for c in code_cells])
     code = tuple(
-        (c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), c.get("source", ""))
-        for c in cells
-        if c.get("cell_type") == "code"
+        (c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), source)
+        for c, source in zip(code_cells, sources, strict=True)
     )
+    parsed: dict = {}  # each cell's syntax tree, read once for the whole notebook
     verdicts, records = {}, {}
     for cell in cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.get("cell_type") == "code" and grade_id in assignment.probes:
-            token = NOTEBOOK.set(NotebookContext(code, grade_id))
+            token = NOTEBOOK.set(NotebookContext(code, grade_id, parsed))
             try:
                 verdict, record = _judge(assignment, grade_id, cell.get("outputs", []))
             finally:

@@ -14,8 +14,9 @@ and ``%magic`` become ``get_ipython()`` calls) and walks the syntax tree. It fla
 A flag quotes its line.  Grading adds flags of its own, about what the functions returned
 rather than a line (line 0, see :func:`attribution_flags`): a function that answered the
 same inputs differently in two cells, a helper right only in its own cell, an excuse that
-could not be checked on any value (``checks/attribution.py``, which settles the scores;
-the flag itself changes nothing). Flags never change a score: they tell a TA where to look
+could not be checked on any value (``checks/attribution.py``, which settles the scores; such
+a cell has no automatic score and goes to a TA, ``preprocessors/write_verdicts.py``; the flag
+itself changes nothing). Flags never change a score: they tell a TA where to look
 (``pglab scan``, and the autograded notebook's metadata, see docs/sandbox.md).
 """
 
@@ -239,7 +240,21 @@ def student_cells(notebook: nbformat.NotebookNode) -> Iterable[tuple[str, str]]:
 
 
 def scan_notebook(notebook: nbformat.NotebookNode) -> list[Flag]:
-    return [flag for name, source in student_cells(notebook) for flag in scan_code(source, name)]
+    """Flags in every cell the student wrote. A cell past the judge's limits on how much code
+    the grading process reads (``checks.verdict.analysed_sources``: a syntax tree takes about
+    120 times its source's memory) is not scanned, and flagged as such for the TA."""
+    from pglab.checks.verdict import analysed_sources
+
+    cells = list(student_cells(notebook))
+    flags = []
+    for (name, source), kept in zip(cells, analysed_sources([s for _, s in cells]), strict=True):
+        if source and not kept:
+            size = f"{len(source) / 1000:.0f} kB" if len(source) >= 1000 else "code"
+            message = f"not scanned: {size} of code, past what grading reads in a notebook"
+            flags.append(Flag(name, 0, "not-scanned", message, ""))
+            continue
+        flags.extend(scan_code(source, name))
+    return flags
 
 
 def attribution_flags(notes: Iterable) -> list[Flag]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -502,7 +501,7 @@ def check_actor_critic_unbiased(probe: Probe, inputs, parts) -> Verdict:
         exact_mean = np.einsum("m,msa->sa", probs, g)
         exact_ok = agrees(exact_mean.ravel(), target.ravel())
         mean = np.einsum("m,msa->sa", counts, g) / EPISODES
-        radius = np.ptp(g, axis=0) * math.sqrt(math.log(2.0 / delta) / (2.0 * EPISODES))
+        radius = stats.range_mean_radius(np.ptp(g, axis=0), EPISODES, delta)
         mc_ok = bool(np.all(np.abs(mean - target) <= radius + ATOL + RTOL * np.abs(target)))
         passed &= exact_ok and mc_ok
         results[f"lambda = {lam:g}"] = [

@@ -348,9 +348,9 @@ def settle(
                 Note(
                     grade_id,
                     "unverified-excuse",
-                    f"{grade_id} keeps its points because {names} raised or returned values "
-                    "that are not finite on every call it checks; the function it tests "
-                    "could not be checked on any value.",
+                    f"{grade_id} has no automatic score, for a TA: {names} raised or returned "
+                    "values that are not finite on every call it checks, and so did the "
+                    "function it tests, which could not be checked on any value.",
                 )
             )
     return verdicts, notes

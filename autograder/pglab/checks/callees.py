@@ -21,12 +21,13 @@ An excuse must carry information (docs/grading.md, "What an excuse requires"):
   notebook's source is known the caller must in fact use the helper;
 - a caller is excused when every call is explained and at least one call is evidence, or
   when every call is explained and some through the helper's errors: then it is excused but
-  ``unverified`` (it could not be checked on any value; the TA is told).
+  ``unverified``: it could not be checked on any value, so its cell gets no automatic score
+  and goes to a TA (``preprocessors/write_verdicts.py``). Points it kept automatically would
+  be bought by a helper that raises on purpose.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,12 +147,7 @@ def _uses(caller: str | None, helper: str) -> bool:
     context = NOTEBOOK.get()
     if context is None or caller is None:
         return True  # nothing known about the source: values and errors decide alone
-    return _calls(context, caller, helper) is not False
-
-
-@functools.lru_cache(maxsize=64)
-def _calls(context, caller: str, helper: str) -> bool | None:
-    return context.calls(caller, helper)
+    return context.calls(caller, helper) is not False
 
 
 def _same_error(caller_error: CallError | None, helper_error: CallError | None) -> bool:
@@ -232,29 +228,48 @@ def charged_elsewhere(function: str, blame: Blame | Sequence[str]) -> str:
     )
 
 
+def could_not_be_checked(function: str, helpers: Sequence[str]) -> str:
+    """The summary of a cell whose function could not be checked on any value because the
+    helpers it calls raised (or returned values that are not finite) on every call."""
+    names = " and ".join(helpers)
+    cells = " and ".join(own_cell(name) for name in helpers)
+    return (
+        f"{function} could not be checked on any value: the {names} you wrote raised an error "
+        f"(or returned values that are not finite) on every call checked here, and {function} "
+        f"did the same. That costs points in the cells that test {names} (such as {cells}); "
+        f"whether {function} itself is right, a TA reads in your code, so this cell has no "
+        "automatic score."
+    )
+
+
 def own_cell(function: str) -> str:
     """The grade cell that tests ``function`` itself (tests/test_blame.py checks that every
     helper a check may blame has one)."""
     return f"test_{function}"
 
 
-def excused(function: str, blame: Blame, verdict, details: Sequence[str] = (), figure=None):
+def excused(
+    function: str,
+    blame: Blame,
+    verdict,
+    details: Sequence[str] = (),
+    figure=None,
+    unverified: bool | None = None,
+):
     """The passing verdict of a caller ``blame`` excuses; ``verdict`` is what it gets if the
-    excuse does not hold (see checks/attribution.py)."""
+    excuse does not hold (see checks/attribution.py). ``unverified`` defaults to the blame's:
+    an excuse that rests on no value goes to a TA with no automatic score."""
     from pglab.checks.verdict import Verdict
 
-    lines = list(details)
-    if blame.unverified:
-        lines.append(
-            f"{' and '.join(blame.names)} raised or returned values that are not finite on "
-            f"every call checked here, so {function} could not be checked on any value."
-        )
+    unverified = blame.unverified if unverified is None else unverified
     return Verdict(
         True,
-        charged_elsewhere(function, blame),
-        tuple(lines),
+        could_not_be_checked(function, blame.names)
+        if unverified
+        else charged_elsewhere(function, blame),
+        tuple(details),
         figure=figure,
         excused_by=blame.names,
         unexcused=verdict,
-        unverified=blame.unverified,
+        unverified=unverified,
     )

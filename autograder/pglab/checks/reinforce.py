@@ -360,7 +360,7 @@ def check_leave_one_out(probe: Probe, inputs: list[list[tuple]], parts: list[Par
 
 def check_numerical_stability(probe: Probe, inputs: list[list[tuple]], parts: list[PartRecord]):
     verdicts = [
-        exact(part.function, part, calls, reference, "extreme thetas (|theta| up to 500)")
+        exact(part.function, part, calls, reference, "extreme thetas (|theta| up to 1000)")
         for part, calls, reference in zip(
             parts, inputs, (ref.log_prob, ref.grad_log_prob), strict=True
         )
@@ -368,7 +368,7 @@ def check_numerical_stability(probe: Probe, inputs: list[list[tuple]], parts: li
     failed = [(v, part) for v, part in zip(verdicts, parts, strict=True) if not v.passed]
     if not failed:
         return Verdict(
-            True, "log_prob and grad_log_prob are finite and accurate up to |theta| = 500."
+            True, "log_prob and grad_log_prob are finite and accurate up to |theta| = 1000."
         )
     first, part = failed[0]
     summary = _stability_summary(first, raised_everywhere=all(o is None for o in part.outputs))

@@ -27,7 +27,7 @@ import numpy as np
 
 from pglab.checks import figures, stats
 from pglab.checks import verdict as tail
-from pglab.checks.callees import Blame, Callee, blame_callees, excused
+from pglab.checks.callees import Blame, Callee, blame_callees, excused, own_cell
 from pglab.checks.verdict import ATOL, RTOL, Verdict, agrees
 from pglab.misconceptions.rewards_to_go import for_function
 from pglab.probes import Probe
@@ -291,9 +291,13 @@ def _combine(function, verdict: Verdict, blame: Blame, failure: Verdict, lines) 
     if verdict.excused_by:
         names = tuple(sorted(set(verdict.excused_by) | set(blame.names)))
         both = Blame(names, blame.informative, blame.through_errors)
-        unverified = verdict.unverified and blame.unverified
-        result = excused(function, both, verdict.unexcused or failure, (*verdict.details, *lines))
-        return dataclasses.replace(result, unverified=unverified)
+        return excused(
+            function,
+            both,
+            verdict.unexcused or failure,
+            (*verdict.details, *lines),
+            unverified=verdict.unverified and blame.unverified,
+        )
     return excused(function, blame, failure, lines)
 
 
@@ -392,7 +396,7 @@ def _dual_estimates(probe: Probe, inputs, parts):
     Verdict; and notes naming the wrong helpers that explain an estimator's wrong outputs
     (never the reference's outputs in its place: these cells judge the student's estimators
     as they are, see docs/grading.md)."""
-    outcome, notes, skipped = {}, [], []
+    outcome, notes, skipped, explained = {}, [], [], []
     for index, function in enumerate(ESTIMATORS):
         args, record = inputs[index][0], parts[index]
         theta, states = args[0], args[1]
@@ -401,9 +405,12 @@ def _dual_estimates(probe: Probe, inputs, parts):
         g = _as_estimates(record.outputs[0], shape)
         if g is not None and agrees(g, expected):
             outcome[function] = g
+            explained.append(function)
             continue
         callees = _callees(probe, inputs, parts, _DUAL_CALLEES[function])
         blame = _blamed(function, record, inputs[index], callees)
+        if blame and not blame.unverified:
+            explained.append(function)
         if blame:
             names = " and ".join(blame.names)
             cells = ", ".join("test_" + name for name in blame.names)
@@ -425,17 +432,32 @@ def _dual_estimates(probe: Probe, inputs, parts):
                 tuple(notes),
             )
         outcome[function] = g
-    return outcome, notes, tuple(skipped)
+    return outcome, notes, tuple(skipped), tuple(explained)
 
 
 def _unless_skipped(verdict: Verdict, skipped: tuple[str, ...]) -> Verdict:
     """A passing dual-path verdict that could not look at every estimator (their helper
-    raised) holds only while that helper is charged: an unverified excuse."""
+    raised) is an unverified excuse: no automatic score, for a TA, and only while that helper
+    is charged."""
     if not verdict.passed or not skipped:
         return verdict
     failure = Verdict(False, "Not every estimator could be checked here.", verdict.details)
+    names = " and ".join(sorted(skipped))
+    cells = " and ".join(own_cell(name) for name in sorted(skipped))
+    summary = (
+        f"Not every estimator could be checked here: the {names} you wrote raised an error (or "
+        "returned values that are not finite) on every call, and so did the estimators built "
+        f"on {'them' if len(skipped) > 1 else 'it'} (see {cells}). A TA reads "
+        "those estimators in your code, so this cell has no automatic score."
+    )
+    if verdict.summary:  # empty when no estimator at all could be checked
+        summary += f" Of the estimators that could be checked: {verdict.summary}"
     return dataclasses.replace(
-        verdict, excused_by=tuple(sorted(skipped)), unexcused=failure, unverified=True
+        verdict,
+        summary=summary,
+        excused_by=tuple(sorted(skipped)),
+        unexcused=failure,
+        unverified=True,
     )
 
 
@@ -465,15 +487,20 @@ def check_estimators_unbiased(probe: Probe, inputs, parts) -> Verdict:
     if estimates is None:
         return notes
     skipped = rest[0]
+    if not estimates:  # every estimator raised as its helper did: nothing to judge here
+        return _unless_skipped(Verdict(True, "", tuple(notes)), skipped)
     theta, mdp, probs, counts = _setting(probe, inputs)
     target = ref.exact_policy_gradient(theta, ref_mdp(mdp))
     positive = probs > 0
     results, lines, passed = {}, [], True
     for function, g in estimates.items():
+        # the exact mean over every trajectory first: the Monte Carlo radius comes from the
+        # range of the student's own values, which a spike on one rare trajectory makes huge
+        exact_ok = agrees(np.einsum("m,msa->sa", probs, g).ravel(), target.ravel())
         mean = np.einsum("m,msa->sa", counts, g) / EPISODES
         spread = np.ptp(g[positive], axis=0)
-        radius = spread * math.sqrt(math.log(2.0 / DELTA) / (2.0 * EPISODES))
-        ok = np.abs(mean - target) <= radius + ATOL + RTOL * np.abs(target)
+        radius = stats.range_mean_radius(spread, EPISODES, DELTA)
+        ok = (np.abs(mean - target) <= radius + ATOL + RTOL * np.abs(target)) & exact_ok
         passed &= bool(ok.all())
         results[function] = [
             (float(mean[s, 0]), float(target[s, 0]), float(radius[s, 0]))
@@ -483,7 +510,8 @@ def check_estimators_unbiased(probe: Probe, inputs, parts) -> Verdict:
             f"{LABELS[function]}: Monte Carlo mean (column 'left') "
             f"{np.array2string(mean[:, 0], precision=4)} vs grad J "
             f"{np.array2string(target[:, 0], precision=4)}, accepted within "
-            f"+-{np.array2string(radius[:, 0], precision=4)}: "
+            f"+-{np.array2string(radius[:, 0], precision=4)}; exact mean over every "
+            f"trajectory {'equals' if exact_ok else 'differs from'} grad J: "
             f"{'unbiased' if ok.all() else 'BIASED'}."
         )
     figure = figures.component_means(
@@ -510,12 +538,31 @@ def check_estimators_unbiased(probe: Probe, inputs, parts) -> Verdict:
 
 def check_variance_reduction(probe: Probe, inputs, parts) -> Verdict:
     """Exact variances ordered total > rtg > rtg - V in every component, and the simulated
-    standard deviations ordered and each within the Maurer-Pontil radius of the exact one."""
+    standard deviations ordered and each within the Maurer-Pontil radius of the exact one.
+
+    The student's estimators as they are (one bug, one charge: an estimator right for a wrong
+    helper is compared too), as long as one of them at least estimates grad J: exactly
+    unbiased, or the reference's values given the student's helpers. Estimators that are all
+    neither have variances that say nothing about variance reduction (values made up so that
+    their spread comes out ordered, say)."""
     estimates, notes, *rest = _dual_estimates(probe, inputs, parts)
     if estimates is None:
         return notes
-    skipped = rest[0]
+    skipped, explained = rest
+    if not estimates:  # every estimator raised as its helper did: nothing to judge here
+        return _unless_skipped(Verdict(True, "", tuple(notes)), skipped)
     theta, mdp, probs, counts = _setting(probe, inputs)
+    target = ref.exact_policy_gradient(theta, ref_mdp(mdp))
+    if not any(
+        f in explained or agrees(np.einsum("m,msa->sa", probs, g).ravel(), target.ravel())
+        for f, g in estimates.items()
+    ):
+        return Verdict(
+            False,
+            "None of your estimators has grad J as its exact mean, even given the helpers you "
+            "wrote, so there is no variance reduction to compare.",
+            tuple(notes),
+        )
     positive = probs > 0
     exact_sd, simulated_sd, radii = [], [], []
     for g in estimates.values():
@@ -525,7 +572,7 @@ def check_variance_reduction(probe: Probe, inputs, parts) -> Verdict:
         centred = np.einsum("m,msa->sa", counts, (g - sample_mean) ** 2)
         simulated_sd.append(np.sqrt(centred / (EPISODES - 1)))
         spread = np.ptp(g[positive], axis=0)
-        radii.append(spread * math.sqrt(2.0 * math.log(2.0 / DELTA) / (EPISODES - 1)))
+        radii.append(stats.range_sd_radius(spread, EPISODES, DELTA))
     # ordered total > rtg > rtg - V among the estimators there are (all three unless a
     # helper's errors left one with nothing of its own to judge)
     exact_ordered = all(bool(np.all(a > b)) for a, b in itertools.pairwise(exact_sd))

@@ -42,10 +42,6 @@ class MeanTest:
     def passed(self) -> bool:
         return abs(self.mean - self.target) < self.radius
 
-    @property
-    def standard_errors(self) -> float:
-        return (self.mean - self.target) / (self.radius / math.sqrt(2 * math.log(2 / self.delta)))
-
 
 def mean_test(
     samples: np.ndarray, target: float, proxy: float, delta: float = FALSE_FAIL
@@ -62,6 +58,21 @@ def mean_test(
     radius = hoeffding_radius(proxy, n, delta=delta)
     detectable = radius + hoeffding_radius(proxy, n, delta=1.0 - POWER)
     return MeanTest(float(samples.mean()), float(target), radius, detectable, n, delta)
+
+
+def range_mean_radius(spread, n: int, delta: float = FALSE_FAIL):
+    """t with P(|mean - mu| >= t) <= delta for the mean of n i.i.d. values that lie in an
+    interval of length ``spread``: Hoeffding's lemma gives the proxy spread^2 / 4, so
+    t = spread sqrt(log(2 / delta) / (2 n)). Elementwise for an array of spreads."""
+    return np.asarray(spread, dtype=np.float64) * math.sqrt(math.log(2.0 / delta) / (2.0 * n))
+
+
+def range_sd_radius(spread, n: int, delta: float = FALSE_FAIL):
+    """t with P(|s - sigma| >= t) <= delta, s the sample standard deviation (ddof = 1) of n
+    i.i.d. values in an interval of length ``spread`` and sigma their standard deviation:
+    Maurer and Pontil (2009, Theorem 10), each side at delta / 2, scaled from [0, 1], so
+    t = spread sqrt(2 log(2 / delta) / (n - 1)). Elementwise for an array of spreads."""
+    return np.asarray(spread, dtype=np.float64) * math.sqrt(2.0 * math.log(2.0 / delta) / (n - 1))
 
 
 def score_estimate_proxy(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import contextvars
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -211,7 +210,26 @@ def _direction(bad: Sequence[Disagreement]) -> list[str]:
 # simply less specific.
 
 
-@functools.lru_cache(maxsize=256)
+#: The most source the judge reads in one cell, and in one notebook: the analysis runs in the
+#: grading process, outside the sandbox's limits, and Python's syntax tree takes about 120
+#: times the memory of its source. A cell past either is judged without reading its code.
+MAX_ANALYSED_CELL = 100_000
+MAX_ANALYSED_NOTEBOOK = 1_000_000
+
+
+def analysed_sources(sources: Sequence[str]) -> list[str]:
+    """``sources`` with every cell the judge does not read (past ``MAX_ANALYSED_CELL``, or
+    once ``MAX_ANALYSED_NOTEBOOK`` is read) replaced by an empty string."""
+    kept, total = [], 0
+    for source in sources:
+        if len(source) > MAX_ANALYSED_CELL or total + len(source) > MAX_ANALYSED_NOTEBOOK:
+            kept.append("")
+            continue
+        total += len(source)
+        kept.append(source)
+    return kept
+
+
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(source)
@@ -241,10 +259,14 @@ def _bound_names(tree: ast.Module) -> set[str]:
 
 @dataclass(frozen=True)
 class NotebookContext:
-    """The code cells of the notebook being judged, and the grade cell being judged now."""
+    """The code cells of the notebook being judged, and the grade cell being judged now.
+
+    ``parsed`` holds each cell's syntax tree once it is read; the contexts of one notebook's
+    grade cells share it (``judge_notebook_with_notes``), and it goes with the notebook."""
 
     cells: tuple[tuple[str | None, str], ...]  # (grade_id or None, source), in order
     grade_id: str | None = None
+    parsed: dict = field(default_factory=dict, compare=False, repr=False)
 
     def _position(self) -> int:
         for index, (grade_id, _) in enumerate(self.cells):
@@ -252,32 +274,43 @@ class NotebookContext:
                 return index
         return len(self.cells)
 
-    def _trees(self, cells) -> list[ast.Module]:
-        return [t for t in (_parse(source) for _, source in cells) if t is not None]
+    def _tree(self, index: int) -> ast.Module | None:
+        if index not in self.parsed:
+            self.parsed[index] = _parse(self.cells[index][1])
+        return self.parsed[index]
+
+    def _trees(self, indices) -> list[ast.Module]:
+        return [t for t in (self._tree(i) for i in indices) if t is not None]
 
     def defined_later(self, name: str) -> bool:
         """Whether a cell after the one being judged defines ``name``."""
-        later = self.cells[self._position() + 1 :]
+        later = range(self._position() + 1, len(self.cells))
         return any(name in _bound_names(tree) for tree in self._trees(later))
+
+    def _definitions(self) -> dict[str, tuple[ast.FunctionDef, list[str]]]:
+        """Each function's last ``def`` above the cell being judged, and its cell's lines:
+        made once per grade cell, so that following a caller's names costs one look-up each."""
+        position = self._position()
+        key = ("definitions", position)
+        if key not in self.parsed:
+            found: dict[str, tuple[ast.FunctionDef, list[str]]] = {}
+            for index in range(position):
+                tree = self._tree(index)
+                for node in tree.body if tree is not None else ():
+                    if isinstance(node, ast.FunctionDef):
+                        found[node.name] = (node, self.cells[index][1].splitlines())
+            self.parsed[key] = found
+        return self.parsed[key]
 
     def definition(self, function: str) -> tuple[ast.FunctionDef, list[str]] | None:
         """The last ``def function`` above the cell being judged, and its cell's lines."""
-        found = None
-        for _, source in self.cells[: self._position()]:
-            tree = _parse(source)
-            if tree is None:
-                continue
-            for node in tree.body:
-                if isinstance(node, ast.FunctionDef) and node.name == function:
-                    found = (node, source.splitlines())
-        return found
+        return self._definitions().get(function)
 
     def functions(self) -> list[str]:
         """Names of the functions defined above the cell being judged, in order."""
         names: list[str] = []
-        for _, source in self.cells[: self._position()]:
-            tree = _parse(source)
-            for node in tree.body if tree is not None else ():
+        for tree in self._trees(range(self._position())):
+            for node in tree.body:
                 if isinstance(node, ast.FunctionDef) and node.name not in names:
                     names.append(node.name)
         return names
@@ -297,6 +330,12 @@ class NotebookContext:
     def calls(self, caller: str, helper: str) -> bool | None:
         """Whether ``caller`` (or a function it uses, and so on) names ``helper``; None when
         ``caller``'s definition is not found."""
+        key = ("calls", self._position(), caller, helper)
+        if key not in self.parsed:
+            self.parsed[key] = self._follow(caller, helper)
+        return self.parsed[key]
+
+    def _follow(self, caller: str, helper: str) -> bool | None:
         seen, todo = set(), [caller]
         while todo:
             name = todo.pop()

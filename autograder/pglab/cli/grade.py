@@ -25,8 +25,12 @@ from pglab.pipeline.exports import (
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class, state_directory
-from pglab.preprocessors.flag_answers_in_added_cells import ANSWER_IN_ADDED_CELLS_SUMMARY
+from pglab.preprocessors.flag_answers_in_added_cells import SUMMARIES
+from pglab.preprocessors.write_verdicts import UNVERIFIED_SUMMARY
 from pglab.sandbox import SandboxUnavailable
+
+#: The summaries of the cells grading leaves to a TA (no automatic score).
+FOR_A_TA = {*SUMMARIES.values(), UNVERIFIED_SUMMARY}
 
 HELP = "Grade a submitted/ tree, a folder of notebooks or an LMS zip: grades, feedback, report."
 
@@ -220,12 +224,12 @@ def run(args: argparse.Namespace) -> int:
     )
     _print_ten(
         [
-            f"  {o.student}: {c['grade_id']} {ANSWER_IN_ADDED_CELLS_SUMMARY}"
+            f"  {o.student}: {c['grade_id']} {c['summary']}"
             for o in graded
             for c in o.cells
-            if c.get("summary") == ANSWER_IN_ADDED_CELLS_SUMMARY
+            if c.get("summary") in FOR_A_TA
         ],
-        "answers typed in cells added next to theirs, for a TA",
+        "cells left to a TA",
     )
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")

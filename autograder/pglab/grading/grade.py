@@ -13,8 +13,8 @@ The steps are nbgrader's own preprocessors, in nbgrader's order:
    before any browser shows it), IgnorePattern, ClearMetadataPreprocessor, LimitOutput, then
    ``WriteVerdicts``,
    then ``FlagTampering`` (static-scan flags for the TA; they never change a score), then
-   ``FlagAnswersInAddedCells`` (a written answer typed in cells added next to its cell goes
-   to a TA, not a 0);
+   ``FlagAnswersInAddedCells`` (a written answer left as given while the student typed text
+   in cells of their own goes to a TA, not a 0);
 5. score: nbgrader's ``determine_grade`` for each graded cell.
 Text that cannot be encoded (lone surrogates, from a kernel's JSON or the file's own) is
 escaped in the submission as read and in everything returned (``pglab.grading.text``).
@@ -53,11 +53,7 @@ from pglab.grading.bundle import Bundle
 from pglab.grading.limits import too_large
 from pglab.grading.memory_gradebook import OverwriteCellsFromBundle, OverwriteKernelspecFromBundle
 from pglab.grading.text import plain, plain_text
-from pglab.preprocessors.flag_answers_in_added_cells import (
-    ANSWER_IN_ADDED_CELLS_SUMMARY,
-    FlagAnswersInAddedCells,
-    answer_in_added_cells,
-)
+from pglab.preprocessors.flag_answers_in_added_cells import FlagAnswersInAddedCells
 from pglab.preprocessors.flag_tampering import FlagTampering
 from pglab.preprocessors.forget_duplicate_cells import ForgetDuplicateCells
 from pglab.preprocessors.restore_cell_metadata import (
@@ -67,6 +63,7 @@ from pglab.preprocessors.restore_cell_metadata import (
 from pglab.preprocessors.restore_cell_order import RestoreCellOrder
 from pglab.preprocessors.sandboxed_execute import SandboxedExecute, error_output
 from pglab.preprocessors.sanitize_student_html import SanitizeStudentHTML
+from pglab.preprocessors.save_auto_grades_once import for_a_ta
 from pglab.preprocessors.write_verdicts import WriteVerdicts
 from pglab.sandbox.scratch import new_name, sweep
 
@@ -258,17 +255,17 @@ def grade(bundle: Bundle, notebook_name: str, submission: bytes) -> GradeResult:
             continue
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         score, max_score = utils.determine_grade(cell)
-        summary = ""
-        if answer_in_added_cells(cell):  # typed in added cells: for a TA, not an automatic 0
-            score, summary = None, ANSWER_IN_ADDED_CELLS_SUMMARY
         verdict = verdicts.get(grade_id)
+        ta = for_a_ta(cell)  # no automatic score: SaveAutoGradesOnce saves it for a TA
+        if ta:
+            score = None
         cells.append(
             CellResult(
                 grade_id,
                 score,
                 max_score,
-                verdict.passed if verdict else None,
-                plain_text(verdict.summary) if verdict else summary,
+                verdict.passed if verdict and not ta else None,
+                ta["summary"] if ta else plain_text(verdict.summary) if verdict else "",
                 plain_text(verdict.misconception) if verdict and verdict.misconception else None,
             )
         )

@@ -24,6 +24,11 @@ def _naive_log_prob(theta, actions):
         return np.where(_acts(actions) == 1, np.log(s), np.log(1.0 - s))
 
 
+def _overflowing_grad_log_prob(theta, actions):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(actions, dtype=float) - np.exp(theta) / (1.0 + np.exp(theta))
+
+
 def _normalised(theta, actions, rewards, baseline=0.0):
     rewards = np.asarray(rewards, dtype=np.float64)
     scale = rewards.std() if rewards.size > 1 and rewards.std() > 0 else 1.0
@@ -97,6 +102,14 @@ CATALOGUE: tuple[Misconception, ...] = (
         "grad_log_prob",
         "Your score treats action 1 as if it had probability sigmoid(-theta).",
         lambda theta, actions: -ref.grad_log_prob(-theta, actions),
+    ),
+    Misconception(
+        "grad_log_prob.unstable",
+        "grad_log_prob",
+        "exp(theta) / (1 + exp(theta)) is inf / inf = nan for theta above about 709.8 in "
+        "float64. Compute it so that exp only ever sees a number <= 0 (one form for each sign "
+        "of theta), or with the given sigmoid, which never overflows.",
+        _overflowing_grad_log_prob,
     ),
     Misconception(
         "expected_reward.swapped_means",

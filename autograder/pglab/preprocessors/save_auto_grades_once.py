@@ -8,9 +8,12 @@ and a notebook's scores land all together or not at all.
 
 Two differences:
 
-- an answer cell left as given with the answer typed in cells added right above or below it
-  (``FlagAnswersInAddedCells`` marks it) is saved as needing manual grading, with a comment saying
-  where the answer is, instead of nbgrader's automatic 0 and "No response.";
+- a cell left to a TA is saved as needing manual grading, with no automatic score and a
+  comment saying why: an answer cell left as given while the student typed text in cells of
+  their own, next to it or elsewhere (``FlagAnswersInAddedCells`` marks it), instead of
+  nbgrader's automatic 0 and "No response."; a test cell whose function could not be checked
+  on any value because a helper it calls raised on every call (``WriteVerdicts`` marks it),
+  instead of nbgrader's full points;
 - nbgrader flags every cell that has a TA's score for review again whenever a notebook is
   graded again. When the caller says the file is the very one graded before
   (``resources["pglab"]["answers_as_graded"]``: ``pglab grade`` after a change of the
@@ -27,10 +30,13 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 
-from pglab.preprocessors.flag_answers_in_added_cells import (
-    ANSWER_IN_ADDED_CELLS_COMMENT,
-    answer_in_added_cells,
-)
+from pglab.preprocessors.flag_answers_in_added_cells import answer_in_added_cells
+from pglab.preprocessors.write_verdicts import unverified_excuse
+
+
+def for_a_ta(cell) -> dict | None:
+    """The mark (``summary``, ``comment``) of a cell grading leaves to a TA, or None."""
+    return answer_in_added_cells(cell) or unverified_excuse(cell)
 
 
 @contextmanager
@@ -67,7 +73,7 @@ class SaveAutoGradesOnce(SaveAutoGrades):
         grade = self._find(self.gradebook.find_grade, cell)
         confirmed = grade.manual_score is not None and not grade.needs_manual_grade
         super()._add_score(cell, resources)
-        if answer_in_added_cells(cell):
+        if for_a_ta(cell):
             grade.auto_score = None
             grade.needs_manual_grade = True
         elif (
@@ -79,10 +85,9 @@ class SaveAutoGradesOnce(SaveAutoGrades):
 
     def _add_comment(self, cell, resources):
         super()._add_comment(cell, resources)
-        if answer_in_added_cells(cell):
-            self._find(
-                self.gradebook.find_comment, cell
-            ).auto_comment = ANSWER_IN_ADDED_CELLS_COMMENT
+        mark = for_a_ta(cell)
+        if mark:
+            self._find(self.gradebook.find_comment, cell).auto_comment = mark["comment"]
 
     def _find(self, find, cell):
         return find(

@@ -13,6 +13,39 @@ from pglab.checks.verdict import Verdict
 from pglab.judge import judge_notebook_with_notes
 from pglab.tamper import attribution_flags
 
+#: The metadata key (under ``pglab``) on a grade cell whose function could not be checked on
+#: any value, because the helpers it calls raised on every call (an unverified excuse,
+#: ``checks/callees.py``): ``SaveAutoGradesOnce`` saves it with no automatic score, for a TA.
+UNVERIFIED = "unverified_excuse"
+
+#: Such a cell's summary in ``pglab grade``'s results.
+UNVERIFIED_SUMMARY = "could not be checked on any value (a helper it calls raised): for a TA"
+
+
+def for_a_ta(verdict: Verdict) -> bool:
+    """A passing verdict that rests on no value of the student's function: points kept
+    automatically would be bought by a helper that raises on purpose."""
+    return verdict.passed and verdict.unverified and bool(verdict.excused_by)
+
+
+def unverified_excuse(cell) -> dict | None:
+    """This step's mark on a grade cell (``summary``, ``comment``), or None."""
+    mark = cell.metadata.get("pglab", {}).get(UNVERIFIED)
+    return mark if isinstance(mark, dict) and mark.get("summary") == UNVERIFIED_SUMMARY else None
+
+
+def _unverified_mark(grade_id: str, verdict: Verdict) -> dict:
+    helpers = " and ".join(verdict.excused_by)
+    return {
+        "summary": UNVERIFIED_SUMMARY,
+        "comment": (
+            f"No automatic score: {helpers} raised an error (or returned values that are not "
+            f"finite) on every call {grade_id} checks, and so did the function it tests, which "
+            "therefore could not be checked on any value. A TA reads that function and grades "
+            "this cell."
+        ),
+    }
+
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
     """nbgrader scores a code grade cell by its outputs: an error output means no points."""
@@ -33,12 +66,13 @@ def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
 
 def _text_outputs(verdict: Verdict) -> list[NotebookNode]:
     if verdict.passed:
+        heading = "FOR A TA: " if for_a_ta(verdict) else "PASSED: "
         return [
             from_dict(
                 {
                     "output_type": "stream",
                     "name": "stdout",
-                    "text": "PASSED: " + verdict.text() + "\n",
+                    "text": heading + verdict.text() + "\n",
                 }
             )
         ]
@@ -62,7 +96,9 @@ class WriteVerdicts(NbGraderPreprocessor):
 
     Runs in nbgrader's autograde pipeline after ``Execute`` and before ``SaveAutoGrades``.
     Every output of a probed grade cell (the record, anything the student's code printed,
-    any error) is replaced by the verdict, so nothing the kernel wrote decides the score.
+    any error) is replaced by the verdict, so nothing the kernel wrote decides the score. A
+    cell whose function could not be checked on any value is marked for a TA (``UNVERIFIED``);
+    a mark already in the student's file is removed first.
     """
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
@@ -86,8 +122,12 @@ class WriteVerdicts(NbGraderPreprocessor):
             )
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            cell.metadata.get("pglab", {}).pop(UNVERIFIED, None)
             if grade_id in verdicts:
                 cell.outputs = verdict_outputs(verdicts[grade_id])
+                if for_a_ta(verdicts[grade_id]):
+                    mark = _unverified_mark(grade_id, verdicts[grade_id])
+                    cell.metadata.setdefault("pglab", {})[UNVERIFIED] = mark
         resources.setdefault("pglab", {})["verdicts"] = verdicts
         missing = set(assignment.probes) - set(verdicts)
         if missing:

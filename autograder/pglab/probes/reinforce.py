@@ -126,7 +126,7 @@ def _pglab_loo_unbiased_inputs(rng):
     return [(rewards,) for _, rewards in _pglab_loo_batches(rng)]
 
 
-def _pglab_extreme_thetas(rng, thetas=(30.0, -30.0, 100.0, -100.0, 500.0, -500.0)):
+def _pglab_extreme_thetas(rng, thetas=(30.0, -30.0, 100.0, -100.0, 500.0, -500.0, 1000.0, -1000.0)):
     import numpy
 
     return [(theta, numpy.array([0, 1, 1, 0])) for theta in thetas]

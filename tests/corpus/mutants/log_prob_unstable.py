@@ -1,4 +1,4 @@
-"""log(1 - sigmoid(theta)): exact on moderate thetas, -inf at theta = 500."""
+"""log(1 - sigmoid(theta)): exact on moderate thetas, -inf at theta = 500 and 1000."""
 
 FAILS = ["test_numerical_stability"]
 MISCONCEPTION = "log_prob.unstable"
