@@ -238,6 +238,22 @@ REWARDS_TO_GO_KERNEL = ProbeKernel("rewards_to_go", REWARDS_TO_GO_API)
 #: below its answer cell, one in a cell added above it (between the question and the answer
 #: cell), a blank cell added below a third; and one answer cell deleted (it follows a
 #: read-only question cell, which nbgrader's own restoring could not handle).
+def autograded_points(assignment: str = "reinforce") -> float:
+    """The points of the source notebook's autograded test cells: a correct notebook's score."""
+    import nbformat
+
+    source = nbformat.read(REPOSITORY / "source" / assignment / f"{assignment}.ipynb", 4)
+    return float(
+        sum(
+            c.metadata["nbgrader"]["points"]
+            for c in source.cells
+            if c.cell_type == "code"
+            and c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")
+        )
+    )
+
+
 ANSWERS_ADDED = {
     "answer_score_function": ("below", "The score function is ..."),
     "answer_optimal_baseline": ("above", "Setting the derivative to zero ..."),

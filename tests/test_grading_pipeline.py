@@ -70,8 +70,10 @@ def test_mutant_loses_points_on_exactly_the_right_cells(request, assignment, pat
     settings = corpus_settings(path.read_text())
     student = student_id(path)
     cells = autograded_cells(graded_class, student)
-    failed = {name for name, c in cells.items() if c.score < c.max_score}
+    for_a_ta = {name for name, c in cells.items() if c.needs_manual_grade}
+    failed = {name for name, c in cells.items() if c.score < c.max_score} - for_a_ta
     assert sorted(failed) == sorted(settings["FAILS"])
+    assert sorted(for_a_ta) == sorted(settings.get("FOR_A_TA", []))
     expected_diagnosis = settings.get("MISCONCEPTION")
     if expected_diagnosis:
         text = graded_class.cell_text(student, settings["FAILS"][0])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ASSIGNMENT, pglab
+from support import ASSIGNMENT, autograded_points, pglab
 from test_pglab_grade import Class, _bytes, _cell_index
 
 from pglab.grading.grade import MAX_NESTING, UnreadableSubmission, read_submission
@@ -160,4 +160,4 @@ def test_a_class_of_links_and_script_harms_nobody(tmp_path):
     assert not re.search(r"<img[^>]*onerror", body)
     state = json.loads((course / ".pglab" / "grade" / ASSIGNMENT / "zed.json").read_text())
     assert state["status"] == "graded"
-    assert state["score"] == pytest.approx(19.0)
+    assert state["score"] == pytest.approx(autograded_points())

@@ -179,8 +179,11 @@ def test_nbgrader_autograde_grades_everyone_but_the_bad_timestamp(nbgrader_class
     log = result.stdout + result.stderr
     assert "SchemaTooNewError" not in log and "SchemaTooOldError" not in log
     _check_class(klass, scores(klass.course, ASSIGNMENT), klass.course / "autograded")
-    failed = [line for line in log.splitlines() if "There was an error processing assignment '"]
-    assert all("m-timestamp" in line for line in failed if "for student" in line), failed
+    failed = [
+        line for line in log.splitlines() if "There was an error processing assignment '" in line
+    ]
+    assert len(failed) == 1 and "for student 'm-timestamp'" in failed[0], failed
+    assert result.returncode != 0  # nbgrader reports the failed student in its exit status
 
 
 @pytest.mark.pipeline

@@ -216,6 +216,19 @@ def failing_cells(corpus_text: str) -> dict[str, str | None]:
     """grade_id -> diagnosis of every autograded cell that fails, judged in this process as
     the grader judges a notebook: the submission's code above every probe cell, excuses
     settled across cells (``judge_notebook``)."""
+    verdicts = _verdicts(corpus_text)
+    return {g: v.misconception for g, v in verdicts.items() if not v.passed}
+
+
+def cells_for_a_ta(corpus_text: str) -> set[str]:
+    """The autograded cells grading leaves to a TA (``write_verdicts.for_a_ta``)."""
+    from pglab.preprocessors.write_verdicts import for_a_ta
+
+    return {g for g, v in _verdicts(corpus_text).items() if for_a_ta(v)}
+
+
+@functools.cache
+def _verdicts(corpus_text: str):
     cells = [{"cell_type": "code", "metadata": {}, "source": corpus_text, "outputs": []}]
     cells += [
         {
@@ -226,8 +239,7 @@ def failing_cells(corpus_text: str) -> dict[str, str | None]:
         }
         for grade_id, outputs in recorded(corpus_text).items()
     ]
-    verdicts = judge_notebook(_assignment(), cells)
-    return {g: v.misconception for g, v in verdicts.items() if not v.passed}
+    return judge_notebook(_assignment(), cells)
 
 
 def test_the_solution_fails_no_cell_in_process():
@@ -243,6 +255,7 @@ def test_mutant_fails_exactly_its_cells_in_process(path):
     settings = corpus_settings(text)
     failed = failing_cells(text)
     assert sorted(failed) == sorted(settings["FAILS"])
+    assert sorted(cells_for_a_ta(text)) == sorted(settings.get("FOR_A_TA", []))
     own = f"test_{BY_ID[settings['MISCONCEPTION']].function}"
     assert failed[own] == settings["MISCONCEPTION"]
 

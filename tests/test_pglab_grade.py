@@ -17,6 +17,7 @@ import pytest
 from support import (
     ASSIGNMENT,
     REPOSITORY,
+    autograded_points,
     handed_in_by,
     pglab,
     pglab_started,
@@ -27,7 +28,7 @@ from pglab.course import add_submission, scores, scratch_course
 from pglab.submissions import fill, solution_code
 
 pytestmark = pytest.mark.pipeline
-AUTOGRADED_MAX = 19.0
+AUTOGRADED_MAX = autograded_points()
 #: The cells the deleted_cell student deleted.
 DELETED_CELLS = ("test_log_prob", "answer_variance", "answer_leave_one_out")
 
@@ -196,10 +197,12 @@ def test_unreadable_files_get_a_clear_message_and_no_grade(bad_inputs, student, 
     """An unreadable file is reported with a reason a person can act on; nothing is recorded
     for that student and everyone else is graded."""
     course, stdout, table = bad_inputs
-    assert f"could not grade {student}" in stdout and reason in stdout
+    lines = [line for line in stdout.splitlines() if f"could not grade {student} (" in line]
+    assert len(lines) == 1 and reason in lines[0], stdout
     assert student not in table
     report = (course / "reports" / f"{ASSIGNMENT}.html").read_text()
-    assert reason in report
+    rows = [row for row in report.split("<tr>") if f"<td>{student}</td>" in row]
+    assert len(rows) == 1 and reason in rows[0], rows
 
 
 def test_unmapped_and_duplicate_files_are_reported(bad_inputs):

@@ -21,13 +21,16 @@ NAME = "rewards_to_go"
 MUTANT = next(
     p for p in corpus_files("mutants", NAME) if p.stem == "rewards_to_go_excludes_current"
 )
+#: A softmax whose nan every caller propagates: the dual-path cells could not check the
+#: estimators on any value, so they go to a TA.
+UNCHECKABLE = next(p for p in corpus_files("mutants", NAME) if p.stem == "softmax_no_exp")
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A folder of three hand-ins (right and one wrong function, both without the lesson's
-    demonstrations, and the untouched release) in three layouts (a student folder, a Canvas
-    export name, an LMS re-upload name), graded."""
+    """A folder of four hand-ins (right, one wrong function and a helper whose nan leaves two
+    cells uncheckable, all without the lesson's demonstrations, and the untouched release) in
+    three layouts (student folders, a Canvas export name, an LMS re-upload name), graded."""
     root = tmp_path_factory.mktemp("grade-rewards-to-go")
     course = scratch_course(REPOSITORY, root / "course", [NAME])
     source = nbformat.read(course / "source" / NAME / f"{NAME}.ipynb", as_version=4)
@@ -42,6 +45,9 @@ def graded(tmp_path_factory):
             build_submission(release, source, MUTANT.read_text())
         ),
         "cyd/rewards_to_go (1).ipynb": release,
+        "dee/rewards_to_go.ipynb": without_demonstrations(
+            build_submission(release, source, UNCHECKABLE.read_text())
+        ),
     }
     for relative, notebook in hand_ins.items():
         (folder / relative).parent.mkdir(exist_ok=True)
@@ -74,6 +80,23 @@ def test_scores_follow_the_submissions(graded):
     assert sum(table["cyd"].values()) == 0
     lost = {name for name, score in table["12345"].items() if score < maximum[name]}
     assert sorted(lost) == sorted(corpus_settings(MUTANT.read_text())["FAILS"])
+
+
+def test_cells_that_could_not_be_checked_are_left_to_a_ta_and_named(graded):
+    """No automatic score either way: formgrader lists them for manual grading, pglab grade
+    names them, and the report and exports count them as waiting for a TA."""
+    from pglab.preprocessors.write_verdicts import UNVERIFIED_SUMMARY
+
+    course, result = graded
+    settings = corpus_settings(UNCHECKABLE.read_text())
+    cells = scores(course, NAME)["dee"]
+    probes = ASSIGNMENTS[NAME].probes
+    waiting = sorted(name for name, c in cells.items() if c.needs_manual_grade and name in probes)
+    assert waiting == sorted(settings["FOR_A_TA"])
+    for name in settings["FOR_A_TA"]:
+        assert f"  dee: {name} {UNVERIFIED_SUMMARY}" in result.stdout.splitlines(), result.stdout
+    lost = {n for n, c in cells.items() if n in probes and c.score < c.max_score}
+    assert sorted(lost) == sorted(settings["FAILS"] + settings["FOR_A_TA"])
 
 
 def test_exports_and_report_name_the_assignment_and_its_misconceptions(graded):

@@ -142,21 +142,77 @@ def test_visible_failures_blame_the_mutated_function(assignment, path: Path):
     assert blame_problems(assignment, path.read_text()) == []
 
 
+def _own_cells(assignment: str, text: str) -> list[str]:
+    """The cells in the mutant's FAILS that test a function it changed."""
+    mutated = {n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
+    probes = REGISTRY[assignment].probes
+    return [g for g in corpus_settings(text)["FAILS"] if probes[g].parts[0].function in mutated]
+
+
+#: The mutants that lose points in a cell testing a function they changed (the others, such
+#: as grad_log_prob_unstable, lose them only in a cell of another function's).
+OWN_CELL_MUTANTS = [
+    pytest.param(assignment, path, id=f"{assignment}-{path.stem}")
+    for assignment in RELEASED
+    for path in corpus_files("mutants", assignment)
+    if _own_cells(assignment, path.read_text())
+]
+
+
+@pytest.mark.parametrize(("assignment", "path"), OWN_CELL_MUTANTS)
+def test_the_mutated_functions_own_visible_test_fails(assignment, path: Path):
+    """A visible test that can fail: where a mutant loses the points of a cell that tests the
+    function it changed, that cell's visible test (the student's own run of it) fails too, so
+    the student hears of the mistake before grading."""
+    release, source = _notebooks(assignment)
+    text = path.read_text()
+    own = _own_cells(assignment, text)
+    failed = run_visible(build_submission(release, source, text))
+    assert set(own) & set(failed), f"none of {own} fails its visible test"
+
+
+def test_most_mutants_lose_points_in_a_cell_of_their_own_function():
+    assert len(OWN_CELL_MUTANTS) >= len(MUTANTS) - 3
+
+
 @pytest.mark.parametrize("assignment", RELEASED)
 def test_the_solution_passes_every_visible_test(assignment):
     release, source = _notebooks(assignment)
     assert run_visible(build_submission(release, source, "")) == {}
 
 
+#: The cells whose subject is several functions together, and those functions: every other
+#: visible test may call only the function its cell tests.
+SEVERAL_FUNCTIONS = {
+    ("reinforce", "test_numerical_stability"): {"log_prob", "grad_log_prob"},
+    ("rewards_to_go", "test_estimators_unbiased"): {
+        "reinforce_total_return",
+        "reinforce_rewards_to_go",
+        "reinforce_value_baseline",
+    },
+    ("rewards_to_go", "test_variance_reduction"): {
+        "reinforce_total_return",
+        "reinforce_rewards_to_go",
+        "reinforce_value_baseline",
+    },
+    ("actor_critic", "test_actor_critic_unbiased"): {"gae_advantages", "surrogate_loss"},
+}
+
+
 @pytest.mark.parametrize("assignment", RELEASED)
-def test_each_visible_test_calls_only_the_functions_its_cell_grades(assignment):
-    """A visible test calls only functions its graded cell records (the probe's parts), so it
-    cannot fail because of another function the student wrote."""
+def test_each_visible_test_calls_only_the_function_its_cell_tests(assignment):
+    """A visible test calls only the function its graded cell tests (the probe's first part;
+    the helpers a probe also records are there to excuse a caller, not to be called by its
+    visible test), so it cannot fail because of another function the student wrote; the
+    cells whose subject is several functions are listed in SEVERAL_FUNCTIONS."""
     release, _ = _notebooks(assignment)
     api = _api(assignment)
     probes = REGISTRY[assignment].probes
     extra = {
-        grade_id: sorted(_names(code, api) - {part.function for part in probes[grade_id].parts})
+        grade_id: sorted(
+            _names(code, api)
+            - SEVERAL_FUNCTIONS.get((assignment, grade_id), {probes[grade_id].parts[0].function})
+        )
         for grade_id, code in visible_tests(release).items()
     }
     assert {g: names for g, names in extra.items() if names} == {}

@@ -8,12 +8,13 @@ and a notebook's scores land all together or not at all.
 
 Two differences:
 
-- a cell left to a TA is saved as needing manual grading, with no automatic score and a
-  comment saying why: an answer cell left as given while the student typed text in cells of
-  their own, next to it or elsewhere (``FlagAnswersInAddedCells`` marks it), instead of
+- a cell left to a TA is saved as needing manual grading, with no automatic score: an answer
+  cell left as given while the student typed text in cells of their own, next to it or
+  elsewhere (``FlagAnswersInAddedCells`` marks it), with a comment saying where, instead of
   nbgrader's automatic 0 and "No response."; a test cell whose function could not be checked
-  on any value because a helper it calls raised on every call (``WriteVerdicts`` marks it),
-  instead of nbgrader's full points;
+  on any value because a helper it calls raised on every call (``WriteVerdicts`` marks it;
+  its output says why, as nbgrader keeps comments for answer cells only), instead of
+  nbgrader's full points;
 - nbgrader flags every cell that has a TA's score for review again whenever a notebook is
   graded again. When the caller says the file is the very one graded before
   (``resources["pglab"]["answers_as_graded"]``: ``pglab grade`` after a change of the
@@ -35,7 +36,7 @@ from pglab.preprocessors.write_verdicts import unverified_excuse
 
 
 def for_a_ta(cell) -> dict | None:
-    """The mark (``summary``, ``comment``) of a cell grading leaves to a TA, or None."""
+    """The mark (with its ``summary``) of a cell grading leaves to a TA, or None."""
     return answer_in_added_cells(cell) or unverified_excuse(cell)
 
 
@@ -85,7 +86,7 @@ class SaveAutoGradesOnce(SaveAutoGrades):
 
     def _add_comment(self, cell, resources):
         super()._add_comment(cell, resources)
-        mark = for_a_ta(cell)
+        mark = answer_in_added_cells(cell)  # nbgrader keeps comments for answer cells only
         if mark:
             self._find(self.gradebook.find_comment, cell).auto_comment = mark["comment"]
 

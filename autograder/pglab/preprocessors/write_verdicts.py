@@ -29,22 +29,14 @@ def for_a_ta(verdict: Verdict) -> bool:
 
 
 def unverified_excuse(cell) -> dict | None:
-    """This step's mark on a grade cell (``summary``, ``comment``), or None."""
+    """This step's mark on a grade cell (``summary``), or None."""
     mark = cell.metadata.get("pglab", {}).get(UNVERIFIED)
     return mark if isinstance(mark, dict) and mark.get("summary") == UNVERIFIED_SUMMARY else None
 
 
-def _unverified_mark(grade_id: str, verdict: Verdict) -> dict:
-    helpers = " and ".join(verdict.excused_by)
-    return {
-        "summary": UNVERIFIED_SUMMARY,
-        "comment": (
-            f"No automatic score: {helpers} raised an error (or returned values that are not "
-            f"finite) on every call {grade_id} checks, and so did the function it tests, which "
-            "therefore could not be checked on any value. A TA reads that function and grades "
-            "this cell."
-        ),
-    }
+def _unverified_mark() -> dict:
+    # no comment: nbgrader keeps comments for answer cells only; the cell's output says why
+    return {"summary": UNVERIFIED_SUMMARY}
 
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
@@ -126,7 +118,7 @@ class WriteVerdicts(NbGraderPreprocessor):
             if grade_id in verdicts:
                 cell.outputs = verdict_outputs(verdicts[grade_id])
                 if for_a_ta(verdicts[grade_id]):
-                    mark = _unverified_mark(grade_id, verdicts[grade_id])
+                    mark = _unverified_mark()
                     cell.metadata.setdefault("pglab", {})[UNVERIFIED] = mark
         resources.setdefault("pglab", {})["verdicts"] = verdicts
         missing = set(assignment.probes) - set(verdicts)
