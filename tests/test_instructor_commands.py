@@ -103,7 +103,7 @@ def test_a_release_nbgrader_refuses_leaves_release_and_solutions_as_they_were(tm
     assert lines[0] == (
         "pglab release: nbgrader could not regenerate reinforce: Cannot add or remove cells for "
         "notebook 'reinforce' because there are submissions associated with it. "
-        "release/reinforce and solutions/reinforce are left as they were."
+        "release/reinforce, solutions/reinforce and the gradebook are left as they were."
     )
     assert "put the removed cells back in source/" in lines[1]
     assert _tree(course) == before

@@ -468,6 +468,7 @@ def test_pglab_release_says_who_its_new_source_grades_again(tmp_path):
     }.items():
         state_file = {"student": student, "origin": f"submitted/{student}", **outcome}
         (state / f"{student}.json").write_text(json.dumps(state_file))
+        (course / "submitted" / student / "reinforce").mkdir(parents=True)
     (state / "broken.json").write_text("{")
     assert regrade_note(course, "reinforce") == (
         "note: 3 submission(s) of reinforce were graded with the previous source or points: "
