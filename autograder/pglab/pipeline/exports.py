@@ -180,21 +180,35 @@ def final_grades(course: Path, assignment: str, url: str | None = None) -> Final
 
 
 def kept_ta_points(course: Path, assignment: str, students: list[str]) -> dict[str, list[str]]:
-    """student -> the cells of theirs that carry points a TA gave (formgrader's manual score)
-    and wait for a TA again. nbgrader keeps those points when a notebook is graded again, and
-    flags the cells for review: for students just graded again, the points may be for an
-    earlier file (written answers in the very file the TA graded stay confirmed:
-    ``SaveAutoGradesOnce``)."""
-    from pglab.pipeline.run import submissions_in_gradebook
+    """student -> the cells of theirs that carry points a TA gave (formgrader's manual score or
+    extra credit) and wait for a TA again. nbgrader keeps those points when a notebook is
+    graded again, and the cells are flagged for review: for students just graded again, the
+    points may be for an earlier file (written answers in the very file the TA graded stay
+    confirmed: ``SaveAutoGradesOnce``), or for other points than the cell's now. A cell is
+    named as "answer_variance", "test_log_prob (extra credit)" or "answer_variance (now out
+    of 4 points, graded before out of 2)"."""
+    from pglab.pipeline.run import stored_outcome, submissions_in_gradebook
 
     kept = {}
     for student, submission in submissions_in_gradebook(course, assignment, students):
-        cells = sorted(
-            g.name
-            for notebook in (submission.notebooks if submission else [])
-            for g in notebook.grades
-            if g.manual_score is not None and g.needs_manual_grade
-        )
+        stored = stored_outcome(course, assignment, student)
+        changed = stored.points_changed if stored is not None else {}
+        cells = []
+        for g in sorted(
+            (g for n in (submission.notebooks if submission else []) for g in n.grades),
+            key=lambda g: g.name,
+        ):
+            if not g.needs_manual_grade:
+                continue
+            notes = []
+            if g.manual_score is None and g.extra_credit:
+                notes.append("extra credit")
+            elif g.manual_score is None:
+                continue
+            if g.name in changed:
+                before, now = changed[g.name]
+                notes.append(f"now out of {now:g} points, graded before out of {before:g}")
+            cells.append(g.name + (f" ({'; '.join(notes)})" if notes else ""))
         if cells:
             kept[student] = cells
     return kept

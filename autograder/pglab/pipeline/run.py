@@ -75,6 +75,14 @@ class Outcome:
     replaced: str = ""
     #: read from the course's own ``submitted/`` (not a folder or zip given to the command)
     in_submitted: bool = False
+    #: in a failed outcome, the student's last successful grading (that :class:`Outcome`, as
+    #: a dict; {} if none): a file that could not be graded for a while (a conflict of two
+    #: uploads, a timestamp that is not a date) loses nothing a later grading of the same
+    #: file needs, such as the written answers a TA graded (``ClassWriter.last_graded``)
+    graded_before: dict = field(default_factory=dict)
+    #: grade cell -> [its points at the student's grading before this one, its points now],
+    #: for each cell whose points changed in between (a TA's grade on it is for other points)
+    points_changed: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -318,6 +326,21 @@ class ClassWriter:
         path = self.state_dir / f"{student}.json"
         return _read_outcome(path) if path.is_file() else None
 
+    def last_graded(self, student: str) -> Outcome | None:
+        """The student's last successful grading: their stored outcome, or, when their latest
+        file could not be graded, the grading it keeps from before (``graded_before``)."""
+        before = self.previous(student)
+        if before is not None and before.status == "failed":
+            before = _outcome_from(before.graded_before) if before.graded_before else None
+        if before is not None and before.status in ("graded", "unchanged"):
+            return before
+        return None
+
+    def graded_points(self, student: str) -> dict[str, float]:
+        """grade cell -> its points at the student's last successful grading ({} if none)."""
+        last = self.last_graded(student)
+        return {c["grade_id"]: c["max_score"] for c in last.cells} if last else {}
+
     def is_unchanged(self, found: Found, sha: str) -> Outcome | None:
         """The stored outcome, if this exact file was already graded with this exact bundle."""
         before = self.previous(found.student)
@@ -362,11 +385,27 @@ class ClassWriter:
                 and before.in_submitted
                 and not (self.course / "submitted" / before.student / self.assignment).exists()
             ):
-                path.unlink()
+                if before.graded_before:  # what the gradebook still holds, as before the failure
+                    write_json_atomically(path, before.graded_before)
+                else:
+                    path.unlink()
                 forgotten.append(before.student)
         return forgotten
 
     def save_state(self, outcome: Outcome) -> None:
+        """Store ``outcome`` as the student's latest: a graded one with the cells whose points
+        changed since their grading before (``Outcome.points_changed``), a failed one with
+        their last successful grading in it (``Outcome.graded_before``)."""
+        if outcome.status == "failed":
+            last = self.last_graded(outcome.student)
+            outcome.graded_before = asdict(last) if last is not None else {}
+        elif outcome.status == "graded":
+            before = self.graded_points(outcome.student)
+            outcome.points_changed = {
+                c["grade_id"]: [before[c["grade_id"]], c["max_score"]]
+                for c in outcome.cells
+                if c["grade_id"] in before and abs(before[c["grade_id"]] - c["max_score"]) > 1e-9
+            }
         write_json_atomically(self.state_dir / f"{outcome.student}.json", asdict(outcome))
 
     def reapply_late_penalties(self, students: list[str]) -> list[tuple[str, float, float]]:
@@ -412,7 +451,7 @@ class ClassWriter:
                 stamp.unlink()
             stamp.write_text(timestamp)
         graded = nbformat.reads(result.notebook, as_version=4)
-        before = self.previous(found.student)
+        before = self.last_graded(found.student)
         resources = {
             "nbgrader": {
                 "notebook": self.notebook,
@@ -420,11 +459,12 @@ class ClassWriter:
                 "student": found.student,
                 "db_url": self.url,
             },
-            # the file graded last time, so written answers a TA graded are the ones they read
+            # the file graded last time (a failure since then aside), so written answers a TA
+            # graded are the ones they read, unless their points changed since (graded_points)
             "pglab": {
                 "answers_as_graded": before is not None
-                and before.status in ("graded", "unchanged")
-                and before.submission_sha256 == _sha256(found.data)
+                and before.submission_sha256 == _sha256(found.data),
+                "graded_points": self.graded_points(found.student),
             },
         }
         with Gradebook(self.url) as gradebook, _quiet_nbgrader_session():
@@ -468,10 +508,23 @@ def stored_outcomes(course: Path, assignment: str) -> list[Outcome]:
     return [o for o in map(_read_outcome, paths) if o is not None]
 
 
+def stored_outcome(course: Path, assignment: str, student: str) -> Outcome | None:
+    """``student``'s stored :class:`Outcome` of ``assignment``, or None."""
+    return _read_outcome(state_directory(course, assignment) / f"{student}.json")
+
+
 def _read_outcome(path: Path) -> Outcome | None:
     try:
-        return Outcome(**json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError):
+        return _outcome_from(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return None
+
+
+def _outcome_from(stored) -> Outcome | None:
+    """The :class:`Outcome` a stored dict holds, or None if it holds none."""
+    try:
+        return Outcome(**stored)
+    except (ValueError, TypeError):
         return None
 
 
@@ -699,10 +752,12 @@ def _announce_regrades(writer: ClassWriter, todo: list[tuple[Found, str]], say) 
             )
             if part in changed_parts or not changed_parts
         ]
+        source = "source" in changed_parts or not changed_parts
         say(
             f"{len(bundle_changed)} submission(s) graded before are graded again: the grading "
             f"changed since ({', or '.join(what) if len(what) > 1 else what[0]}). Written "
-            "answers a TA graded keep their grades."
+            "answers a TA graded keep their grades"
+            + (" (flagged for a TA to confirm where their points changed)." if source else ".")
         )
     if missing:
         say(

@@ -16,11 +16,15 @@ Two differences:
   its output says why, as nbgrader keeps comments for answer cells only), instead of
   nbgrader's full points;
 - nbgrader flags every cell that has a TA's score for review again whenever a notebook is
-  graded again. When the caller says the file is the very one graded before
+  graded again; a cell with the TA's extra credit alone it leaves confirmed, without a word,
+  and this step flags it too (its extra credit may be for an answer that changed). When the
+  caller says the file is the very one graded before
   (``resources["pglab"]["answers_as_graded"]``: ``pglab grade`` after a change of the
   grading, ``--force`` or ``--student`` on an unchanged file), a written answer a TA had
-  graded and confirmed stays confirmed: its text is the one the TA read. A TA's score on an
-  autograded cell is still flagged, as its automatic score may have changed.
+  graded and confirmed stays confirmed: its text is the one the TA read; unless its points
+  changed since that grading (``resources["pglab"]["graded_points"]``, grade cell -> its
+  points then): the TA's score is then for other points, and kept but flagged. A TA's score
+  on an autograded cell is still flagged, as its automatic score may have changed.
 """
 
 from __future__ import annotations
@@ -38,6 +42,20 @@ from pglab.preprocessors.write_verdicts import unverified_excuse
 def for_a_ta(cell) -> dict | None:
     """The mark (with its ``summary``) of a cell grading leaves to a TA, or None."""
     return answer_in_added_cells(cell) or unverified_excuse(cell)
+
+
+def ta_points(grade) -> bool:
+    """Whether a TA gave ``grade`` points in formgrader: a manual score or extra credit."""
+    return grade.manual_score is not None or bool(grade.extra_credit)
+
+
+def _as_graded(grade, resources) -> bool:
+    """Whether ``grade``'s cell is the very one graded before, for the same points."""
+    pglab = resources.get("pglab", {})
+    before = pglab.get("graded_points", {}).get(grade.name)
+    return bool(pglab.get("answers_as_graded")) and (
+        before is not None and abs(before - float(grade.max_score)) < 1e-9
+    )
 
 
 @contextmanager
@@ -72,17 +90,17 @@ class SaveAutoGradesOnce(SaveAutoGrades):
 
     def _add_score(self, cell, resources):
         grade = self._find(self.gradebook.find_grade, cell)
-        confirmed = grade.manual_score is not None and not grade.needs_manual_grade
+        confirmed = ta_points(grade) and not grade.needs_manual_grade
         super()._add_score(cell, resources)
         if for_a_ta(cell):
             grade.auto_score = None
             grade.needs_manual_grade = True
-        elif (
-            confirmed
-            and utils.is_solution(cell)
-            and resources.get("pglab", {}).get("answers_as_graded")
-        ):  # a written answer a TA graded, in the very file they graded: nothing to review
+        elif confirmed and utils.is_solution(cell) and _as_graded(grade, resources):
+            # a written answer a TA graded, in the very file and for the very points they
+            # graded: nothing to review
             grade.needs_manual_grade = False
+        elif grade.extra_credit:  # nbgrader flags a TA's manual score only
+            grade.needs_manual_grade = True
 
     def _add_comment(self, cell, resources):
         super()._add_comment(cell, resources)
