@@ -10,7 +10,9 @@ whose file could not be graded:
   it, so that no file in the folder is older than the gradebook.
 
 It names the students whose feedback page no longer shows the gradebook (TA points or
-comments given, a late penalty changed since the page was made): ``pglab grade`` remakes them.
+comments given, a late penalty changed since the page was made): ``pglab grade`` remakes them;
+and, in a line each, autograded folders left from students removed from the gradebook and
+grades whose submitted/ folder is gone (renamed or moved: ``pglab.pipeline.students``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pglab.pipeline.exports import (
     penalty_changes,
 )
 from pglab.pipeline.feedback import needing_feedback
+from pglab.pipeline.students import class_folders
 
 HELP = "Write final grades (autograded + TA + late penalties) as nbgrader and Canvas CSVs."
 
@@ -87,13 +90,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"grades: {folder / (args.assignment + '-grades.csv')}")
     print(f"canvas: {folder / (args.assignment + '-canvas.csv')}")
     print(f"every assignment, nbgrader's columns: {folder / 'grades.csv'}")
-    autograded = course / "autograded"
-    graded = (
-        sorted(p.name for p in autograded.glob("*") if (p / args.assignment).is_dir())
-        if autograded.is_dir()
-        else []
-    )
-    stale = needing_feedback(course, args.assignment, [], graded)
+    folders = class_folders(course, args.assignment)  # pages only of the gradebook's students
+    for line in folders.warnings("export", args.assignment):
+        print(line)
+    stale = needing_feedback(course, args.assignment, [], folders.autograded)
     if stale:
         print(
             f"feedback: {len(stale)} page{'s' if len(stale) > 1 else ''} missing or older than "

@@ -25,6 +25,7 @@ from pglab.pipeline.exports import (
 from pglab.pipeline.feedback import generate_feedback, needing_feedback
 from pglab.pipeline.report import write_report
 from pglab.pipeline.run import grade_class, state_directory
+from pglab.pipeline.students import class_folders, with_submission
 from pglab.preprocessors.flag_answers_in_added_cells import SUMMARIES
 from pglab.preprocessors.write_verdicts import UNVERIFIED_SUMMARY
 from pglab.sandbox import SandboxUnavailable
@@ -97,7 +98,15 @@ def interrupted_message(course: Path, args: argparse.Namespace, started: float) 
             "command again to grade the rest."
         )
     state = state_directory(course, args.assignment)
-    left = sorted(p.stem for p in state.glob("*.json") if p.stat().st_mtime < started)
+    older = sorted(p.stem for p in state.glob("*.json") if p.stat().st_mtime < started)
+    # Only students still in the class: the state of one who left (their folder moved out of
+    # submitted/, their grades removed from the gradebook) stays behind in .pglab/grade/.
+    in_gradebook = set(with_submission(course, args.assignment)) if older else set()
+    left = [
+        s
+        for s in older
+        if s in in_gradebook and (course / "submitted" / s / args.assignment).is_dir()
+    ]
     return (
         "pglab grade: interrupted. Every notebook graded so far is saved. Run it without "
         "--force to grade the new or changed submissions left"
@@ -162,16 +171,15 @@ def run(args: argparse.Namespace) -> int:
         print(interrupted_message(course, args, started))
         return 130
     graded = [o for o in result.outcomes if o.status == "graded"]
+    folders = class_folders(course, args.assignment)
     interrupted = False
     if not args.no_feedback:
         # Everyone else with a graded notebook, with --student too: a page whose gradebook
         # entries changed (a late penalty computed again, TA points) is made again.
+        # Only students the gradebook has a submission for: nbgrader's feedback fails for a
+        # folder left from a student removed from it, and for everyone rendered with them.
         just_graded = {o.student for o in graded}
-        others = sorted(
-            p.parent.name
-            for p in (course / "autograded").glob(f"*/{args.assignment}")
-            if p.is_dir() and p.parent.name not in just_graded
-        )
+        others = [s for s in folders.autograded if s not in just_graded]
         students = needing_feedback(course, args.assignment, sorted(just_graded), others)
         try:
             generate_feedback(course, args.assignment, students, result.jobs)
@@ -233,6 +241,8 @@ def run(args: argparse.Namespace) -> int:
     )
     for origin, reason in sorted(result.skipped.items()):
         print(f"  not used: {origin}: {reason}")
+    for line in folders.warnings("grade", args.assignment):
+        print(line)
     print(f"report:   {report}")
     print(
         f"grades:   {exports / (args.assignment + '-grades.csv')} (with each student's status), "

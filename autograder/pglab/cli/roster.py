@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nbgrader.api import Gradebook
+
 from pglab.pipeline.discover import student_id_of
+from pglab.pipeline.run import db_url, load_config
 from pglab.roster import (
     RosterError,
     add_students,
@@ -56,12 +59,39 @@ def run(args: argparse.Namespace) -> int:
             f"folder or file of that name, so their grades would land elsewhere: {shown}"
             f"{' ...' if len(unreadable) > 5 else ''}; they are added as written"
         )
-    written = add_students(course, rows)
+    url = db_url(course, load_config(course))
+    before = students_in(url)
+    written = list(dict.fromkeys(add_students(course, rows, url)))  # an id twice: once
     canvas = parse_canvas_details(text)
     if canvas is not None:  # for the Canvas file of pglab export
         save_canvas_details(course, canvas)
+    after = students_in(url)
+    added = [s for s in written if s not in before]
+    updated = [s for s in written if s in before and before[s] != after[s]]
+    unchanged = len(written) - len(added) - len(updated)
     print(
-        f"pglab roster: {len(written)} students in the gradebook ({', '.join(written[:5])}"
-        f"{' ...' if len(written) > 5 else ''})"
+        f"pglab roster: {len(after)} students in the gradebook; from this roster "
+        f"{_some(added, 'added')}, {_some(updated, 'updated')}, {unchanged} unchanged"
     )
+    elsewhere = sorted(set(after) - set(written))
+    if elsewhere:
+        print(
+            f"pglab roster: {len(elsewhere)} in the gradebook but not on this roster, kept as "
+            f"they are: {_some(elsewhere)} (a student who left: docs/instructor.md)"
+        )
     return 0
+
+
+def students_in(url: str) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """The gradebook's students: id -> (first name, last name, email)."""
+    with Gradebook(url) as gradebook:
+        return {s.id: (s.first_name, s.last_name, s.email) for s in gradebook.students}
+
+
+def _some(students: list[str], done: str = "") -> str:
+    """Students as a count and names, "2 added (ada, zoe)" or "0 updated" (the first ten
+    names, then how many more); without ``done``, the names alone."""
+    names = ", ".join(students[:10]) + (f" and {len(students) - 10} more" * (len(students) > 10))
+    if not done:
+        return names
+    return f"{len(students)} {done}" + (f" ({names})" if students else "")

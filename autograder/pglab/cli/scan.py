@@ -2,8 +2,8 @@
 
 Reads ``submitted/<student>/<assignment>/*.ipynb`` and prints, per student, each flag of
 ``pglab.tamper`` (e.g. ``imports os``, ``assigns np.allclose, part of a module``). Flags do
-not change scores; they tell a TA where to look. Exit status 0 whatever is found (1 only
-for a bad course directory).
+not change scores; they tell a TA where to look. Exit status 0 whatever is found (1 for a
+bad course directory, 2 for an assignment neither in source/ nor in submitted/).
 """
 
 from __future__ import annotations
@@ -46,15 +46,31 @@ def scan_course(course: Path, assignment: str, student: str | None = None) -> di
     return found
 
 
+def assignments_of(course: Path) -> set[str]:
+    """The assignments the course knows: a folder in source/, or one that a student handed in
+    (submitted/<student>/<assignment>/: collected submissions without source/ are enough)."""
+    return {p.name for p in (course / "source").glob("*") if p.is_dir()} | {
+        p.name for p in (course / "submitted").glob("*/*") if p.is_dir()
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     course = Path(args.course)
     if not (course / "submitted").is_dir():
         print(f"pglab scan: {course.resolve()} has no submitted/ directory; run it in the "
               "course directory or pass --course")  # fmt: skip
         return 1
+    known = assignments_of(course)
+    if args.assignment not in known:
+        print(
+            f"pglab scan: there is no assignment {args.assignment}: check the name"
+            + (f" (this course has {', '.join(sorted(known))})" if known else "")
+        )
+        return 2
     found = scan_course(course, args.assignment, args.student)
     if not found:
-        print(f"no submissions of {args.assignment!r} in {course / 'submitted'}")
+        by = f" by {args.student}" if args.student else ""
+        print(f"no submissions of {args.assignment!r}{by} in {course / 'submitted'}")
     for student, flags in found.items():
         if args.json:
             for flag in flags:

@@ -92,11 +92,15 @@ def needing_feedback(
 ) -> list[str]:
     """Students graded in this run, and unchanged ones whose feedback is missing, older than
     their autograded notebook (:func:`has_feedback`), or made from other gradebook entries
-    than it holds now (TA points or comments given since, a late penalty changed)."""
+    than it holds now (TA points or comments given since, a late penalty changed). An
+    unchanged student with no submission in the gradebook (removed from it: a student who
+    leaves) has no page to make: nbgrader's feedback would fail on them."""
     unchanged = list(unchanged)
     shown, made = shown_grades(course, assignment, unchanged), made_from(course, assignment)
     stale = [
-        s for s in unchanged if not has_feedback(course, assignment, s) or made.get(s) != shown[s]
+        s
+        for s in unchanged
+        if shown[s] and (not has_feedback(course, assignment, s) or made.get(s) != shown[s])
     ]
     return sorted({*graded, *stale})
 
