@@ -473,5 +473,5 @@ def test_pglab_release_says_who_its_new_source_grades_again(tmp_path):
     assert regrade_note(course, "reinforce") == (
         "note: 3 submission(s) of reinforce were graded with the previous source or points: "
         "the next `pglab grade reinforce` grades them again against this one (written answers "
-        "a TA graded keep their grades)"
+        "a TA graded keep their grades; any whose points changed wait for a TA to confirm them)"
     )

@@ -381,7 +381,8 @@ def regrade_note(course: Path, name: str) -> str:
     return (
         f"note: {concerned} submission(s) of {name} were graded with the previous source or "
         f"points: the next `pglab grade {name}` grades them again against this one (written "
-        "answers a TA graded keep their grades)"
+        "answers a TA graded keep their grades; any whose points changed wait for a TA to "
+        "confirm them)"
     )
 
 
