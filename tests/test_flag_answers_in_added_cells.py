@@ -156,3 +156,11 @@ def test_a_mark_in_the_students_file_is_removed(release):
     at = index_of(release, "answer_variance")
     release.cells[at].metadata["pglab"] = {MARK: {"where": NEXT, "cells": 3, "comment": "x"}}
     assert marked(release) == {}
+
+
+def test_a_copy_of_a_lesson_cell_is_no_answer(release):
+    """A lesson cell duplicated in JupyterLab (its copy loses the nbgrader metadata) holds the
+    lesson's text, not an answer: it sends nothing to a TA."""
+    question = release.cells[index_of(release, "answer_variance") - 1]
+    release.cells.append(nbformat.v4.new_markdown_cell(question.source))
+    assert marked(release) == {}

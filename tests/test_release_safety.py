@@ -211,3 +211,44 @@ def test_release_check_notices_a_gradebook_with_other_points_than_source(release
         "(`pglab grade reinforce` grades against those)",
         "release/, solutions/ or the gradebook is out of sync with source/: run `pglab release`",
     ]
+
+
+def _toy_gradebook(path: Path, manual_score: float | None) -> None:
+    """The two tables a TA writes in formgrader, with one grade and one comment."""
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS grade (id TEXT, manual_score FLOAT, extra_credit FLOAT, "
+            "needs_manual_grade BOOLEAN)"
+        )
+        connection.execute("CREATE TABLE IF NOT EXISTS comment (id TEXT, manual_comment TEXT)")
+        connection.execute("DELETE FROM grade")
+        connection.execute("INSERT INTO grade VALUES ('g1', ?, NULL, 1)", (manual_score,))
+        connection.execute("INSERT OR REPLACE INTO comment VALUES ('c1', NULL)")
+
+
+def test_a_release_that_fails_keeps_a_grade_a_ta_saved_meanwhile(tmp_path):
+    """Formgrader does not take the course lock: a TA's grade saved while the release ran is
+    not overwritten by the copy made before it; the release says the gradebook was left as
+    it is. Without such a grade the copy is put back (what nbgrader wrote is undone)."""
+    from pglab.cli.release import GradebookBackup
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    _toy_gradebook(course / "gradebook.db", None)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    backup = GradebookBackup(course, scratch)
+    with sqlite3.connect(course / "gradebook.db") as connection:  # nbgrader's release
+        connection.execute("CREATE TABLE assignment (id TEXT)")
+    assert backup.restore() == ""
+    with sqlite3.connect(course / "gradebook.db") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "assignment" not in tables
+
+    backup = GradebookBackup(course, scratch)
+    _toy_gradebook(course / "gradebook.db", 1.5)  # a TA grades meanwhile
+    problem = backup.restore()
+    assert "a TA's grade or comment was saved in it meanwhile" in problem
+    with sqlite3.connect(course / "gradebook.db") as connection:
+        assert connection.execute("SELECT manual_score FROM grade").fetchall() == [(1.5,)]

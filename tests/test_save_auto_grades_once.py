@@ -99,3 +99,56 @@ def test_a_failure_mid_notebook_writes_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         SaveAutoGradesOnce()(_graded_notebook(), resources)
     assert _rows(course / "gradebook.db") == before
+
+
+@pytest.mark.parametrize("as_graded", [True, False], ids=["same-file", "changed-file"])
+def test_a_ta_grade_on_an_answer_left_to_a_ta_stays_confirmed_for_the_same_file(
+    tmp_path, as_graded
+):
+    """An answer cell marked for a TA (its answer typed in added cells) that a TA graded and
+    confirmed stays confirmed when the very file is graded again for the same points, and
+    waits for review otherwise; it never gets an automatic score."""
+    from pglab.preprocessors.flag_answers_in_added_cells import (
+        ANSWER_IN_ADDED_CELLS_COMMENT,
+        MARK,
+        NEXT,
+        SUMMARIES,
+    )
+
+    course = scratch_course(REPOSITORY, tmp_path / "course", [ASSIGNMENT])
+    url = f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(url) as gradebook:
+        gradebook.update_or_create_student("ann")
+        gradebook.update_or_create_submission(ASSIGNMENT, "ann")
+        notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "ann")
+        grade = next(g for g in notebook.grades if g.name == "answer_variance")
+        grade.manual_score, grade.needs_manual_grade = 2.0, False  # the TA graded it
+        gradebook.db.commit()
+    graded = _graded_notebook()
+    cell = next(
+        c
+        for c in graded.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "answer_variance"
+    )
+    cell.metadata["pglab"] = {
+        MARK: {
+            "where": NEXT,
+            "cells": 1,
+            "summary": SUMMARIES[NEXT],
+            "comment": ANSWER_IN_ADDED_CELLS_COMMENT,
+        }  # fmt: skip
+    }
+    resources = {
+        "nbgrader": {
+            "notebook": ASSIGNMENT,
+            "assignment": ASSIGNMENT,
+            "student": "ann",
+            "db_url": url,
+        },  # fmt: skip
+        "pglab": {"answers_as_graded": as_graded, "graded_points": {"answer_variance": 2.0}},
+    }
+    SaveAutoGradesOnce()(graded, resources)
+    with Gradebook(url) as gradebook:
+        grade = gradebook.find_grade("answer_variance", ASSIGNMENT, ASSIGNMENT, "ann")
+        assert (grade.auto_score, grade.manual_score) == (None, 2.0)
+        assert grade.needs_manual_grade is (not as_graded)

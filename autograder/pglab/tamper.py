@@ -227,8 +227,8 @@ def scan_code(source: str, cell: str = "code") -> list[Flag]:
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
 
 
-def student_cells(notebook: nbformat.NotebookNode) -> Iterable[tuple[str, str]]:
-    """(name, source) of each code cell the student wrote: solution cells and cells of
+def student_cells(notebook: nbformat.NotebookNode) -> Iterable[tuple[str, nbformat.NotebookNode]]:
+    """(name, cell) of each code cell the student wrote: solution cells and cells of
     their own. Locked and test cells are the instructor's (nbgrader restores them)."""
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
@@ -236,7 +236,7 @@ def student_cells(notebook: nbformat.NotebookNode) -> Iterable[tuple[str, str]]:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("locked") or (meta.get("grade") and not meta.get("solution")):
             continue
-        yield meta.get("grade_id") or f"cell {index}", cell.source
+        yield meta.get("grade_id") or f"cell {index}", cell
 
 
 def scan_notebook(notebook: nbformat.NotebookNode) -> list[Flag]:
@@ -245,15 +245,18 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Flag]:
     120 times its source's memory) is not scanned, and flagged as such for the TA."""
     from pglab.checks.verdict import analysed_sources
 
-    cells = list(student_cells(notebook))
+    code = [c for c in notebook.cells if c.cell_type == "code"]  # the judge reads them all
+    sources = analysed_sources([c.source for c in code])
+    read = {id(c) for c, kept in zip(code, sources, strict=True) if kept}
     flags = []
-    for (name, source), kept in zip(cells, analysed_sources([s for _, s in cells]), strict=True):
-        if source and not kept:
-            size = f"{len(source) / 1000:.0f} kB" if len(source) >= 1000 else "code"
-            message = f"not scanned: {size} of code, past what grading reads in a notebook"
+    for name, cell in student_cells(notebook):
+        if cell.source and id(cell) not in read:
+            size = len(cell.source)
+            shown = f"{size / 1000:.0f} kB" if size >= 1000 else f"{size} characters"
+            message = f"not scanned: {shown} of code, past what grading reads in a notebook"
             flags.append(Flag(name, 0, "not-scanned", message, ""))
             continue
-        flags.extend(scan_code(source, name))
+        flags.extend(scan_code(cell.source, name))
     return flags
 
 

@@ -99,11 +99,27 @@ def _sqlite_path(course: Path) -> Path | None:
     return course / url.database  # nbgrader opens a relative path from the course directory
 
 
+#: What TAs write in formgrader: the gradebook is put back only if none of it changed while
+#: the release ran (formgrader does not take the course lock).
+_TA_WORK = (
+    "SELECT id, manual_score, extra_credit, needs_manual_grade FROM grade ORDER BY id",
+    "SELECT id, manual_comment FROM comment ORDER BY id",
+)
+
+
+def _ta_work(connection: sqlite3.Connection) -> list:
+    try:
+        return [connection.execute(query).fetchall() for query in _TA_WORK]
+    except sqlite3.Error:  # no such table: a gradebook nbgrader has not made yet
+        return []
+
+
 class GradebookBackup:
     """A copy of the gradebook, made before nbgrader writes it, to put back if the release
     does not complete. SQLite's backup API copies it consistently; the course lock keeps
-    other pglab commands out meanwhile (nbgrader's own commands and formgrader wait for
-    SQLite's lock)."""
+    other pglab commands out meanwhile. Formgrader does not take that lock: a TA's grade or
+    comment saved while the release ran makes ``restore`` leave the gradebook as it is (and
+    say so) rather than lose it."""
 
     def __init__(self, course: Path, scratch: Path):
         self.path = _sqlite_path(course)
@@ -131,6 +147,11 @@ class GradebookBackup:
                 return ""
             with closing(sqlite3.connect(self.copy)) as copy:
                 with closing(sqlite3.connect(self.path, timeout=60)) as gradebook:
+                    if _ta_work(gradebook) != _ta_work(copy):
+                        return (
+                            "a TA's grade or comment was saved in it meanwhile (formgrader?), "
+                            "which putting it back would lose"
+                        )
                     copy.backup(gradebook)
         except (OSError, sqlite3.Error) as error:
             return str(error)
@@ -418,12 +439,22 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print("release/, solutions/ and the gradebook are in sync with source/")
         return leaks(course, names)
+    done: list[str] = []
     for name in names:
         try:
             generate(course, name)
-        except ReleaseInterrupted as interrupted:
-            print(interrupted)
-            return 130
+        except (ReleaseInterrupted, SystemExit) as stopped:
+            kept = ""
+            if done:  # the earlier ones completed: they stay, checked like any release
+                leaks(course, done)
+                kept = f"\npglab release: {', '.join(done)} regenerated before that, and kept."
+            if isinstance(stopped, ReleaseInterrupted):
+                print(f"{stopped}{kept}")
+                return 130
+            if not kept or not isinstance(stopped.code, str):
+                raise
+            raise SystemExit(stopped.code + kept) from None
+        done.append(name)
         print(f"regenerated release/{name} and solutions/{name}")
         note = regrade_note(course, name)
         if note:

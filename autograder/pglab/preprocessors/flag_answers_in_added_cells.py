@@ -14,7 +14,9 @@ each such unchanged answer cell (``metadata.pglab.answer_in_added_cells``) in tw
   next to no answer cell (answers gathered at the end, say). Which question such text
   answers cannot be told, so every answer cell left as given is marked, and the comment
   quotes the beginning of those cells for the TA to find them. Added code cells count only
-  next to an answer cell: elsewhere they are the student's experiments.
+  next to an answer cell: elsewhere they are the student's experiments; a copy of a lesson
+  cell's text (a cell duplicated in JupyterLab) is no answer either. Any other note the
+  student adds (a heading, a reminder) sends every blank answer to a TA, who gives the 0.
 
 Cells without nbgrader metadata are the student's: every Markdown cell of the lessons is a
 read-only cell, and none of their code cells without metadata is right before or after an
@@ -127,12 +129,14 @@ class FlagAnswersInAddedCells(NbGraderPreprocessor):
                 continue  # answered in place (or the cell was changed): nbgrader's rule
             written = sum(_has_text(cells[i]) for i in around)
             unchanged.append((cell, written))
+        lesson = {str(c.source).strip() for c in cells if not _own(c)}
         elsewhere = [
             c
             for i, c in enumerate(cells)
             if _own(c)
             and c.cell_type in ("markdown", "raw")
             and _has_text(c)
+            and str(c.source).strip() not in lesson  # a lesson cell copied is no answer
             and i not in next_to_answers
         ]
         marked = []

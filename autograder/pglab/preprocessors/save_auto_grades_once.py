@@ -92,10 +92,12 @@ class SaveAutoGradesOnce(SaveAutoGrades):
         grade = self._find(self.gradebook.find_grade, cell)
         confirmed = ta_points(grade) and not grade.needs_manual_grade
         super()._add_score(cell, resources)
+        as_graded = confirmed and utils.is_solution(cell) and _as_graded(grade, resources)
         if for_a_ta(cell):
             grade.auto_score = None
-            grade.needs_manual_grade = True
-        elif confirmed and utils.is_solution(cell) and _as_graded(grade, resources):
+            # a marked answer a TA graded, in the very file and for the very points: kept
+            grade.needs_manual_grade = not as_graded
+        elif as_graded:
             # a written answer a TA graded, in the very file and for the very points they
             # graded: nothing to review
             grade.needs_manual_grade = False

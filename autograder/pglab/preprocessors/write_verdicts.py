@@ -94,6 +94,8 @@ class WriteVerdicts(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        for cell in nb.cells:  # only this step marks a cell for a TA
+            cell.metadata.get("pglab", {}).pop(UNVERIFIED, None)
         assignment_id = resources.get("nbgrader", {}).get("assignment")
         assignment = ASSIGNMENTS.get(assignment_id)
         if assignment is None:
@@ -114,7 +116,6 @@ class WriteVerdicts(NbGraderPreprocessor):
             )
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            cell.metadata.get("pglab", {}).pop(UNVERIFIED, None)
             if grade_id in verdicts:
                 cell.outputs = verdict_outputs(verdicts[grade_id])
                 if for_a_ta(verdicts[grade_id]):
