@@ -325,17 +325,7 @@ def test_callers_of_a_helper_that_raises_everywhere_get_no_automatic_points():
     automatic points on the strength of a helper's errors alone."""
     from pglab.preprocessors.write_verdicts import for_a_ta
 
-    cells = [{"cell_type": "code", "metadata": {}, "source": RAISING_HELPER, "outputs": []}]
-    cells += [
-        {
-            "cell_type": "code",
-            "metadata": {"nbgrader": {"grade_id": grade_id}},
-            "source": "",
-            "outputs": outputs,
-        }
-        for grade_id, outputs in recorded(RAISING_HELPER).items()
-    ]
-    verdicts = judge_notebook(_assignment(), cells)
+    verdicts = _verdicts(RAISING_HELPER)
     automatic = {g for g, v in verdicts.items() if v.passed and not for_a_ta(v)}
     for_ta = {g for g, v in verdicts.items() if for_a_ta(v)}
     # what keeps automatic points is only what never calls softmax
